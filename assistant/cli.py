@@ -1,0 +1,112 @@
+"""`treaty` command line: ingest | search | ask | eval | serve. Thin: parse, call, print.
+
+Expected errors print `Error: <message>` and exit 1; heavy libraries load only inside
+the command that needs them, so `treaty --help` is instant.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .config import load_settings
+from .errors import EXPECTED_ERRORS
+
+
+def _expected_errors(fn):
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except EXPECTED_ERRORS as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo("Interrupted: the previous index is unchanged; run the command again to finish.", err=True)
+            sys.exit(130)
+
+    return wrapper
+
+
+def _container(**overrides):
+    from .wiring import Container
+
+    return Container(load_settings(**overrides))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="treaty-assistant")
+def main() -> None:
+    """Treaty Assistant: questions and answers with citations about the UN Convention against Cybercrime."""
+
+
+@main.command()
+@click.option("--corpus", "corpus", multiple=True, type=click.Path(path_type=Path),
+              help="Extra corpus folder (repeatable); the bundled corpus is always included.")
+@click.option("--only", is_flag=True, help="Ingest only the --corpus folders, not the bundled corpus.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+@_expected_errors
+def ingest(corpus: tuple[Path, ...], only: bool, as_json: bool) -> None:
+    """Build or update the index from the corpus folders (only changed files are embedded)."""
+    from tqdm import tqdm
+
+    from .indexing import run_ingest
+
+    c = _container()
+    folders = list(corpus) if only else [*c.settings.corpus_dirs, *corpus]
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, desc="Embedding chunks", unit="chunk", file=sys.stderr, disable=None)
+        bar.n = done
+        bar.refresh()
+
+    def embed(texts, on_batch=None):
+        return c.embedder.encode(texts, on_batch)
+
+    try:
+        report = run_ingest(folders, c.store, embed, progress)
+    finally:
+        if bar is not None:
+            bar.close()
+    if as_json:
+        d = report.as_dict()
+        click.echo(json.dumps({k: d[k] for k in ("documents", "chunks", "added", "updated", "removed",
+                                                  "unchanged", "skipped", "embedded", "corpus_version", "seconds")}))
+    else:
+        click.echo(report.summary())
+
+
+@main.command()
+@click.argument("question")
+@click.option("--k", "k", type=click.IntRange(1, 100), default=5, show_default=True, help="Number of hits.")
+@click.option("--doc", "doc_id", default=None, help="Only search this document id.")
+@click.option("--json", "as_json", is_flag=True, help="Print hits as a JSON list.")
+@_expected_errors
+def search(question: str, k: int, doc_id: str | None, as_json: bool) -> None:
+    """Show the passages retrieved for a question, best first."""
+    from .pipeline.validate import clean_question
+
+    c = _container()
+    question = clean_question(question, c.settings.max_question_chars)
+    retrieval = c.retriever().retrieve(question, k=k, doc_id=doc_id)
+    hits = retrieval.hits[:k]
+    if as_json:
+        out = [
+            {"rank": h.rank, "chunk_id": h.id, "doc_id": h.metadata.get("doc_id"),
+             "doc_title": h.metadata.get("doc_title"), "label": h.metadata.get("label"),
+             "article": h.metadata.get("article") or None, "paragraph": h.metadata.get("paragraph") or None,
+             "section": h.metadata.get("section"), "text": h.text, "score": round(h.score, 6),
+             "dense": round(h.dense, 4), "lexical": round(h.lexical, 4)}
+            for h in hits
+        ]
+        click.echo(json.dumps(out, ensure_ascii=False, indent=1))
+        return
+    for h in hits:
+        click.echo(f"{h.rank}. [{h.metadata.get('doc_id')}] {h.metadata.get('label')}  (score {h.score:.4f})")
+        click.echo("   " + h.text[:300].replace("\n", " ") + ("…" if len(h.text) > 300 else ""))

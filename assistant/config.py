@@ -1,0 +1,63 @@
+"""One typed Settings object (environment prefix TREATY_), built once at the edge.
+
+Nothing here reads the environment at import time: call `Settings()` (or `load_settings`)
+where the program starts. Every field has a default and a description.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parents[1]
+GENERATORS = ("extractive", "openai", "local")
+
+
+class Settings(BaseSettings):
+    """All knobs of Treaty Assistant. Override any field with TREATY_<FIELD> in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="TREATY_", extra="ignore", frozen=True)
+
+    corpus_dirs: list[Path] = Field(
+        default_factory=lambda: [ROOT / "data" / "corpus"],
+        description="Folders ingested by `treaty ingest` (JSON list in the environment); --corpus adds more.",
+    )
+    index_dir: Path = Field(ROOT / "data" / "index", description="Where the embedded Chroma index lives.")
+    chroma_url: str = Field("", description="Chroma server URL (server mode), e.g. http://127.0.0.1:8000; empty = embedded.")
+    primary_doc: str = Field(
+        "un-convention-against-cybercrime",
+        description="Document preferred when a question names no other document.",
+    )
+    primary_boost: float = Field(1.6, description="Score factor for the primary document's chunks.")
+    named_doc_boost: float = Field(3.0, description="Score factor for a document the question names.")
+    k: int = Field(5, ge=1, le=50, description="Passages retrieved per question.")
+    generator: Literal["extractive", "openai", "local"] = Field(
+        "extractive", description="Answer generator: extractive (default, no LLM), openai, local."
+    )
+    llm_base_url: str = Field("", description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:8080/v1.")
+    llm_model: str = Field("default", description="Model name sent to the OpenAI-compatible endpoint.")
+    llm_api_key: SecretStr = Field(SecretStr("not-needed"), description="API key for the endpoint (never logged).")
+    llm_timeout: float = Field(120.0, description="Seconds to wait for the LLM endpoint.")
+    llm_max_tokens: int = Field(300, description="Upper bound on generated tokens.")
+    local_model_dir: Path = Field(
+        Path.home() / ".cache" / "treaty-assistant",
+        description="Where the packaged local GGUF model is assembled.",
+    )
+    min_dense: float = Field(0.30, description="Decline when the best passage's cosine similarity is below this.")
+    min_support: float = Field(0.34, description="Decline when the best passage's answer support is below this.")
+    max_question_chars: int = Field(2000, description="Longest accepted question.")
+    host: str = Field("127.0.0.1", description="Address `treaty serve` binds to.")
+    port: int = Field(7860, description="Port `treaty serve` listens on.")
+    allowed_origins: str = Field("", description="Comma-separated origins allowed to call the API / embed the widget.")
+    rate_limit: str = Field("30/minute", description="Per-client rate limit of the API, e.g. 30/minute.")
+
+    @property
+    def origins(self) -> list[str]:
+        return [o.strip().rstrip("/") for o in self.allowed_origins.split(",") if o.strip()]
+
+
+def load_settings(**overrides) -> Settings:
+    """Settings from the environment, with explicit overrides (from CLI flags) on top."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})

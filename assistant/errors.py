@@ -1,0 +1,39 @@
+"""The assistant's error tree; messages say what happened and what to do next.
+
+    TreatyError               base; the CLI prints `Error: <message>` and exits 1
+    ├── InvalidQuestion       empty, blank or over-long question
+    ├── InvalidHistory        a conversation history that is not a list of {role, content}
+    ├── GeneratorUnavailable  the configured LLM generator cannot run (missing extra, endpoint down)
+    └── (re-exported) StoreError, IngestError from the leaf packages
+
+Errors are converted to user form only at the edges (CLI, UI, API).
+"""
+from __future__ import annotations
+
+from ingest.errors import CorpusNotFound, IngestError, UnreadableFile
+from vectorstore.errors import IndexLocked, IndexNotWritable, NoIndex, ServerUnavailable, StoreError
+
+
+class TreatyError(Exception):
+    """Base class of the assistant's own errors."""
+
+
+class InvalidQuestion(TreatyError):
+    """The question cannot be answered as given."""
+
+
+class InvalidHistory(TreatyError):
+    """The conversation history is malformed."""
+
+
+class GeneratorUnavailable(TreatyError):
+    """The configured generator cannot be used."""
+
+
+EXPECTED_ERRORS = (TreatyError, StoreError, IngestError)
+
+__all__ = [
+    "CorpusNotFound", "EXPECTED_ERRORS", "GeneratorUnavailable", "IndexLocked", "IndexNotWritable",
+    "IngestError", "InvalidHistory", "InvalidQuestion", "NoIndex", "ServerUnavailable", "StoreError",
+    "TreatyError", "UnreadableFile",
+]

@@ -1,0 +1,74 @@
+"""`treaty ingest`: corpus folders -> chunks (ingest) -> records synced into the store.
+
+Returns an `IngestReport` (documents, chunks, added/updated/removed/unchanged, skipped)
+that the CLI prints as text or JSON. Embedding progress is reported through a callback.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ingest import load_corpus
+from vectorstore import ChromaStore, Record
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    documents: int
+    chunks: int
+    added: int
+    updated: int
+    removed: int
+    unchanged: int
+    embedded: int
+    skipped: list[dict] = field(default_factory=list)
+    corpus_version: str = ""
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def summary(self) -> str:
+        lines = [
+            f"Indexed {self.documents} documents, {self.chunks} chunks (corpus version {self.corpus_version}) "
+            f"in {self.seconds:.1f}s",
+            f"  added {self.added}, updated {self.updated}, removed {self.removed}, unchanged {self.unchanged} "
+            f"(embedded {self.embedded})",
+        ]
+        if self.skipped:
+            lines.append(f"  skipped {len(self.skipped)} file(s):")
+            lines += [f"    {s['path']}: {s['reason']}" for s in self.skipped]
+        return "\n".join(lines)
+
+
+def chunk_records(folders: list[Path]):
+    """Load the corpus and turn its chunks into store records; returns (load, records)."""
+    load = load_corpus(folders)
+    records = [
+        Record(c.chunk_id, f"{c.doc_id}:{c.position}", c.text, c.embed_text, c.metadata) for c in load.chunks
+    ]
+    return load, records
+
+
+def run_ingest(
+    folders: list[Path],
+    store: ChromaStore,
+    embed: Callable,
+    progress: Callable[[int, int], None] | None = None,
+) -> IngestReport:
+    """Bring the index in line with the corpus folders; embed only what changed."""
+    load, records = chunk_records(folders)
+    sync = store.sync(records, embed, progress)
+    return IngestReport(
+        documents=len(load.documents),
+        chunks=len(records),
+        added=len(sync.added),
+        updated=len(sync.updated),
+        removed=len(sync.removed),
+        unchanged=sync.unchanged,
+        embedded=sync.embedded,
+        skipped=[s.as_dict() for s in load.skipped],
+        corpus_version=sync.version,
+        seconds=round(sync.seconds, 3),
+    )

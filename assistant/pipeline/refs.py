@@ -1,0 +1,91 @@
+"""What a question points at: articles ("Article 25", "art. 16(2)", "articles 23 and 35"),
+sections (annex, preamble), chapters, and documents it names.
+
+Documents are recognised from their own titles: a word of the question that occurs in
+exactly one document's title or kind (and not in the primary document's) names it, so a
+user's added files work without configuration.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_ART = re.compile(
+    r"\b(?:articles?|arts?\.?)\s*(\d{1,3})(?:\s*\((\d{1,2})\))?((?:\s*(?:,|and|or|&|to|-|–)\s*\d{1,3})*)",
+    re.I,
+)
+_MORE_NUMS = re.compile(r"\d{1,3}")
+_CHAPTER = re.compile(r"\bchapter\s+([IVXLC]+|\d+)\b", re.I)
+_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+_SECTIONS = {
+    "annex": re.compile(r"\bannex\w*|\binterpretative notes?\b", re.I),
+    "preamble": re.compile(r"\bpreamble\b", re.I),
+}
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9/.-]{2,}")
+_GENERIC = frozenset(
+    "the this that what which does convention treaty united nations cybercrime about with from have "
+    "under their there statement page home text article articles chapter annex".split()
+)
+
+
+@dataclass(frozen=True)
+class ArticleRef:
+    article: int
+    paragraph: int = 0
+
+
+@dataclass(frozen=True)
+class Refs:
+    articles: tuple[ArticleRef, ...] = ()
+    sections: tuple[str, ...] = ()
+    chapters: tuple[str, ...] = ()
+    docs: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.articles or self.sections or self.chapters or self.docs)
+
+
+def _to_roman(n: int) -> str:
+    out = ""
+    for value, numeral in ((100, "C"), (90, "XC"), (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        while n >= value:
+            out, n = out + numeral, n - value
+    return out
+
+
+def article_refs(text: str) -> tuple[ArticleRef, ...]:
+    refs: list[ArticleRef] = []
+    for m in _ART.finditer(text):
+        refs.append(ArticleRef(int(m.group(1)), int(m.group(2) or 0)))
+        refs += [ArticleRef(int(n)) for n in _MORE_NUMS.findall(m.group(3) or "")]
+    seen: dict[ArticleRef, None] = {}
+    for r in refs:
+        seen.setdefault(r)
+    return tuple(seen)
+
+
+def doc_aliases(titles: dict[str, str], primary: str) -> dict[str, str]:
+    """word (lower case) -> doc_id, for capitalised title words (names, acronyms) that occur
+    in exactly one document's title and not in the primary document's."""
+    owners: dict[str, set[str]] = {}
+    for doc_id, title in titles.items():
+        for word in {w.lower().strip("./-") for w in _WORD.findall(title) if w[0].isupper()}:
+            if len(word) >= 3 and word not in _GENERIC:
+                owners.setdefault(word, set()).add(doc_id)
+    primary_words = {w.lower() for w in _WORD.findall(titles.get(primary, ""))}
+    return {w: next(iter(d)) for w, d in owners.items() if len(d) == 1 and w not in primary_words}
+
+
+def parse_refs(text: str, aliases: dict[str, str] | None = None) -> Refs:
+    sections = tuple(name for name, rx in _SECTIONS.items() if rx.search(text))
+    chapters = []
+    for m in _CHAPTER.finditer(text):
+        raw = m.group(1).upper()
+        chapters.append(_to_roman(int(raw)) if raw.isdigit() else raw)
+    docs: list[str] = []
+    for word in _WORD.findall(text):
+        doc = (aliases or {}).get(word.lower().strip("./-"))
+        if doc and doc not in docs:
+            docs.append(doc)
+    return Refs(article_refs(text), sections, tuple(chapters), tuple(docs))

@@ -1,0 +1,106 @@
+"""Structure-aware retrieval: named articles first, then hybrid search with document priors.
+
+A question naming an article gets that article's chunks first (the named paragraph
+leading, the rest ranked by relevance). Otherwise the primary document is preferred
+unless the question names another one; sections (annex, preamble) and chapters the
+question names are boosted. A reference to an article a document does not have is
+reported, so the answer can say how many articles there are.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from vectorstore import Hit, HybridIndex
+
+from .refs import ArticleRef, Refs, doc_aliases, parse_refs
+
+SECTION_BOOST = 2.5
+CHAPTER_BOOST = 1.5
+
+
+@dataclass(frozen=True)
+class MissingArticle:
+    doc_id: str
+    doc_title: str
+    article: int
+    highest: int
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    query: str
+    hits: list[Hit]
+    refs: Refs
+    pinned: int = 0  # how many leading hits came from named articles
+    missing: list[MissingArticle] = field(default_factory=list)
+
+
+class Retriever:
+    """Turns a standalone question into ranked passages from one `HybridIndex`."""
+
+    def __init__(self, index: HybridIndex, primary_doc: str, primary_boost: float = 1.6,
+                 named_doc_boost: float = 3.0, k: int = 5):
+        self.index = index
+        self.primary_doc = primary_doc
+        self.primary_boost = primary_boost
+        self.named_doc_boost = named_doc_boost
+        self.k = k
+        self.titles: dict[str, str] = {}
+        self.articles: dict[str, set[int]] = {}  # doc_id -> article numbers
+        for m in index.metadatas:
+            doc = m.get("doc_id", "")
+            self.titles.setdefault(doc, f"{m.get('doc_title', '')} {m.get('doc_short_title', '')}")
+            if m.get("section") == "article" and m.get("article"):
+                self.articles.setdefault(doc, set()).add(int(m["article"]))
+        self.aliases = doc_aliases(self.titles, primary_doc)
+
+    def doc_title(self, doc_id: str) -> str:
+        for m in self.index.metadatas:
+            if m.get("doc_id") == doc_id:
+                return m.get("doc_short_title") or m.get("doc_title") or doc_id
+        return doc_id
+
+    def parse(self, text: str) -> Refs:
+        return parse_refs(text, self.aliases)
+
+    def _article_doc(self, ref: ArticleRef, docs: tuple[str, ...]) -> str:
+        candidates = [d for d in docs if d in self.articles] or [self.primary_doc]
+        return candidates[0]
+
+    def retrieve(self, query: str, refs: Refs | None = None, k: int | None = None,
+                 doc_id: str | None = None, query_vec: list[float] | None = None) -> Retrieval:
+        k = k or self.k
+        refs = refs if refs is not None else self.parse(query)
+        if query_vec is None:
+            query_vec = self.index.embedder.embed_query(query)
+        where = {"doc_id": doc_id} if doc_id else None
+        pinned: list[Hit] = []
+        missing: list[MissingArticle] = []
+        for ref in refs.articles:
+            doc = doc_id or self._article_doc(ref, refs.docs)
+            if ref.article not in self.articles.get(doc, set()):
+                highest = max(self.articles.get(doc, {0}))
+                if highest:
+                    missing.append(MissingArticle(doc, self.doc_title(doc), ref.article, highest))
+                continue
+            flt = {"doc_id": doc, "article": ref.article, "section": "article"}
+            rows = self.index.rows_where(flt)
+            ranked = self.index.search(query, k=len(rows), where=flt, query_vec=query_vec)
+            if ref.paragraph:
+                ranked.sort(key=lambda h: h.metadata.get("paragraph") != ref.paragraph)
+            pinned += [h for h in ranked if h.id not in {p.id for p in pinned}]
+        boosts: list[tuple[dict, float]] = []
+        if refs.docs:
+            boosts.append(({"doc_id": list(refs.docs)}, self.named_doc_boost))
+        else:
+            boosts.append(({"doc_id": self.primary_doc}, self.primary_boost))
+        for section in refs.sections:
+            boosts.append(({"section": section}, SECTION_BOOST))
+        if refs.chapters:
+            boosts.append(({"chapter": list(refs.chapters)}, CHAPTER_BOOST))
+        found = self.index.search(query, k=k + len(pinned), where=where, boosts=boosts, query_vec=query_vec)
+        pinned_ids = {h.id for h in pinned}
+        rest = [h for h in found if h.id not in pinned_ids]
+        hits = pinned + rest
+        hits = [replace(h, rank=i) for i, h in enumerate(hits[: max(k, min(len(pinned), 2 * k))], start=1)]
+        return Retrieval(query, hits, refs, pinned=min(len(pinned), len(hits)), missing=missing)

@@ -1,0 +1,64 @@
+"""Composition root: turns `Settings` into the store, embedder, index, retriever and pipeline.
+
+The only place that knows which implementation goes with which setting. Heavy objects
+(the embedding model, the loaded index) are built on first use and shared.
+"""
+from __future__ import annotations
+
+import threading
+from functools import cached_property
+
+from .config import Settings
+
+
+class Container:
+    """Lazily built, shared objects for one Settings value."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._lock = threading.RLock()
+        self._index = None
+        self._retriever = None
+
+    @cached_property
+    def store(self):
+        from vectorstore import ChromaStore
+
+        return ChromaStore(self.settings.index_dir, self.settings.chroma_url or None)
+
+    @cached_property
+    def embedder(self):
+        from vectorstore import PackagedMiniLM
+
+        return PackagedMiniLM()
+
+    def index(self):
+        """The live index version; reloaded when an ingest has switched CURRENT."""
+        from vectorstore import HybridIndex
+
+        with self._lock:
+            pointer = self.store.require_current()
+            if self._index is None or self._index.version != pointer["version"] or self._index.pointer != pointer:
+                self._index = HybridIndex(self.store, self.embedder, pointer)
+                self._retriever = None
+            return self._index
+
+    def retriever(self):
+        from .pipeline.retrieve import Retriever
+
+        index = self.index()
+        with self._lock:
+            if self._retriever is None or self._retriever.index is not index:
+                s = self.settings
+                self._retriever = Retriever(index, s.primary_doc, s.primary_boost, s.named_doc_boost, s.k)
+            return self._retriever
+
+    def generator(self, name: str | None = None):
+        from .pipeline.generators import make_generator
+
+        return make_generator(name or self.settings.generator, self.settings)
+
+    def pipeline(self, generator: str | None = None):
+        from .pipeline.chain import AnswerPipeline
+
+        return AnswerPipeline(self, self.generator(generator))

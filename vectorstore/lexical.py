@@ -1,0 +1,49 @@
+"""BM25 over record texts (bm25s), scoring every record so metadata filters can apply after.
+
+Tokenisation: lower-cased words, English stop words removed, a light suffix stemmer so
+"offences"/"offence" and "criminalise"/"criminalize" meet. Nothing here knows treaties.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+_TOKEN = re.compile(r"[a-z0-9]+")
+_STOP = frozenset(
+    "a an and are as at be been being but by can could did do does for from had has have how i "
+    "if in into is it its may might must no not of on or our shall should so such than that the "
+    "their them then there these they this those to under upon was were what when where which who "
+    "whom why will with would you your about any all also other".split()
+)
+
+
+def stem(word: str) -> str:
+    """A deliberately small stemmer: plural and common verb/noun endings, British spellings."""
+    word = word.replace("isation", "ization").replace("ise", "ize") if len(word) > 5 else word
+    for suffix in ("ations", "ation", "ments", "ment", "ings", "ing", "ies", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return word
+
+
+def tokenize(text: str) -> list[str]:
+    return [stem(t) for t in _TOKEN.findall(text.lower()) if t not in _STOP]
+
+
+class LexicalIndex:
+    """BM25 scores of a query against every record, as a dense numpy vector."""
+
+    def __init__(self, texts: list[str]):
+        import bm25s
+
+        self._n = len(texts)
+        self._retriever = bm25s.BM25()
+        corpus_tokens = [tokenize(t) or ["_empty_"] for t in texts]
+        self._retriever.index(corpus_tokens, show_progress=False)
+
+    def scores(self, query: str) -> np.ndarray:
+        tokens = tokenize(query)
+        if not tokens or self._n == 0:
+            return np.zeros(self._n, dtype=np.float32)
+        return np.asarray(self._retriever.get_scores(tokens), dtype=np.float32)

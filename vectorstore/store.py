@@ -1,0 +1,279 @@
+"""Versioned Chroma snapshots with an atomic switch, a write lock and incremental sync.
+
+Layout of an index folder:
+    CURRENT              JSON pointer {"version", "collection", "path"}; replaced atomically
+    .lock                flock held by the one writer
+    snapshots/<version>/ embedded Chroma of one corpus version (embedded mode)
+A sync copies the current snapshot, applies only the difference (embedding just new or
+changed records) and then moves CURRENT. A crash before that leaves the old snapshot in
+use; leftovers are swept by the next sync. In server mode (a Chroma URL) each version is
+a collection on the server and CURRENT stays in the local folder.
+"""
+from __future__ import annotations
+
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from pathlib import Path
+
+from .errors import IndexLocked, IndexNotWritable, NoIndex, ServerUnavailable
+from .models import Record, SyncReport
+
+COLLECTION_PREFIX = "chunks-"
+_PAGE = 5000
+
+
+def corpus_version(ids: list[str]) -> str:
+    """A hash of the set of record ids (ids carry content hashes): the corpus version."""
+    return hashlib.sha256("\n".join(sorted(ids)).encode()).hexdigest()[:16]
+
+
+def _settings():
+    import chromadb
+
+    return chromadb.Settings(anonymized_telemetry=False, allow_reset=False)
+
+
+class ChromaStore:
+    """Opens Chroma (embedded at `index_dir`, or a server at `chroma_url`) and manages versions."""
+
+    def __init__(self, index_dir: str | Path, chroma_url: str | None = None):
+        self.index_dir = Path(index_dir)
+        self.chroma_url = chroma_url or None
+
+    # -- locations -------------------------------------------------------------------
+    @property
+    def where(self) -> str:
+        return self.chroma_url or str(self.index_dir)
+
+    def _pointer_path(self) -> Path:
+        return self.index_dir / "CURRENT"
+
+    def current(self) -> dict | None:
+        """The pointer to the live version, or None when nothing was indexed yet."""
+        try:
+            pointer = json.loads(self._pointer_path().read_text())
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError):
+            return None
+        if self.chroma_url is None and not Path(pointer.get("path", "")).is_dir():
+            return None
+        return pointer
+
+    def require_current(self) -> dict:
+        pointer = self.current()
+        if pointer is None:
+            raise NoIndex(self.where if self.chroma_url is None else f"{self.chroma_url} (pointer in {self.index_dir})")
+        return pointer
+
+    # -- clients ---------------------------------------------------------------------
+    def client(self, path: Path | None = None):
+        import chromadb
+
+        if self.chroma_url:
+            from urllib.parse import urlparse
+
+            url = urlparse(self.chroma_url)
+            try:
+                client = chromadb.HttpClient(
+                    host=url.hostname or "localhost", port=url.port or 8000,
+                    ssl=url.scheme == "https", settings=_settings(),
+                )
+                client.heartbeat()
+            except Exception as exc:  # connection errors come in many types
+                raise ServerUnavailable(self.chroma_url, type(exc).__name__) from None
+            return client
+        return chromadb.PersistentClient(path=str(path), settings=_settings())
+
+    def open_collection(self, pointer: dict):
+        """The Chroma collection a pointer names (no embedding function: we pass vectors)."""
+        path = None if self.chroma_url else Path(pointer["path"])
+        return self.client(path).get_collection(pointer["collection"], embedding_function=None)
+
+    # -- writing ---------------------------------------------------------------------
+    @contextmanager
+    def lock(self):
+        """The single-writer lock; raises IndexLocked instead of waiting."""
+        try:
+            self.index_dir.mkdir(parents=True, exist_ok=True)
+            fh = open(self.index_dir / ".lock", "a+")
+        except OSError as exc:
+            raise IndexNotWritable(str(self.index_dir), exc.strerror or str(exc)) from None
+        try:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                fh.seek(0)
+                raise IndexLocked(str(self.index_dir), fh.read().strip()) from None
+            fh.seek(0)
+            fh.truncate()
+            fh.write(f"pid {os.getpid()}")
+            fh.flush()
+            yield
+        finally:
+            fh.close()
+
+    def _write_pointer(self, pointer: dict) -> None:
+        tmp = self._pointer_path().with_suffix(f".tmp{os.getpid()}")
+        with open(tmp, "w") as fh:
+            json.dump(pointer, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self._pointer_path())
+
+    def _read_all(self, collection, include: list[str]) -> dict:
+        """Every record of a collection, paged so large indexes do not blow up one call."""
+        out: dict = {"ids": [], **{k: [] for k in include}}
+        total = collection.count()
+        for offset in range(0, total, _PAGE):
+            page = collection.get(include=include, limit=_PAGE, offset=offset)
+            out["ids"].extend(page["ids"])
+            for k in include:
+                out[k].extend(list(page[k]) if page[k] is not None else [])
+        return out
+
+    def sync(
+        self,
+        records: list[Record],
+        embed: Callable[[list[str], Callable[[int], None] | None], list[list[float]]],
+        progress: Callable[[int, int], None] | None = None,
+    ) -> SyncReport:
+        """Make the live index hold exactly `records`, embedding only new or changed ones.
+
+        `embed(texts, on_batch)` computes vectors; `progress(done, total)` follows embedding.
+        """
+        started = time.perf_counter()
+        wanted = {r.id: r for r in records}
+        if len(wanted) != len(records):
+            raise ValueError("record ids must be unique")
+        version = corpus_version(list(wanted))
+        with self.lock():
+            pointer = self.current()
+            old_ids: dict[str, str] = {}  # id -> key
+            old_collection = None
+            if pointer is not None:
+                old_collection = self.open_collection(pointer)
+                got = self._read_all(old_collection, ["metadatas"])
+                old_ids = {i: (m or {}).get("_key", "") for i, m in zip(got["ids"], got["metadatas"])}
+            report = SyncReport(version=version, total=len(wanted))
+            old_keys = set(old_ids.values())
+            new_keys = {r.key for r in records if r.id not in old_ids}
+            for rid, rec in wanted.items():
+                if rid in old_ids:
+                    report.unchanged += 1
+                elif rec.key in old_keys:
+                    report.updated.append(rid)
+                else:
+                    report.added.append(rid)
+            report.removed = [i for i, k in old_ids.items() if i not in wanted and k not in new_keys]
+            stale = [i for i in old_ids if i not in wanted]
+            if pointer is not None and pointer.get("version") == version and not stale:
+                self._sweep(pointer)
+                report.seconds = time.perf_counter() - started
+                return report
+            try:
+                new_pointer = self._build(pointer, old_collection, version, wanted, stale, embed, progress, report)
+                self._write_pointer(new_pointer)
+            except OSError as exc:
+                if exc.errno in (errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EDQUOT):
+                    raise IndexNotWritable(str(self.index_dir), exc.strerror or str(exc)) from None
+                raise
+            self._sweep(new_pointer, keep=pointer)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _build(self, pointer, old_collection, version, wanted, stale, embed, progress, report) -> dict:
+        name = f"{COLLECTION_PREFIX}{version}"
+        if self.chroma_url:
+            client = self.client()
+            new_pointer = {"version": version, "collection": name, "path": ""}
+            try:
+                client.delete_collection(name)  # a leftover of a crashed build
+            except Exception:
+                pass
+            collection = client.create_collection(name, embedding_function=None, metadata={"hnsw:space": "cosine"})
+            if old_collection is not None:
+                keep = self._read_all(old_collection, ["embeddings", "documents", "metadatas"])
+                rows = [j for j, i in enumerate(keep["ids"]) if i in wanted]
+                for s in range(0, len(rows), _PAGE):
+                    part = rows[s:s + _PAGE]
+                    collection.add(
+                        ids=[keep["ids"][j] for j in part],
+                        embeddings=[keep["embeddings"][j] for j in part],
+                        documents=[keep["documents"][j] for j in part],
+                        metadatas=[keep["metadatas"][j] for j in part],
+                    )
+        else:
+            snap_root = self.index_dir / "snapshots"
+            snap_root.mkdir(parents=True, exist_ok=True)
+            path = snap_root / f"{version}-{int(time.time() * 1000)}"
+            if pointer is not None:
+                shutil.copytree(pointer["path"], path)
+                collection = self.client(path).get_collection(pointer["collection"], embedding_function=None)
+                if stale:
+                    for s in range(0, len(stale), _PAGE):
+                        collection.delete(ids=stale[s:s + _PAGE])
+                name = pointer["collection"]
+            else:
+                collection = self.client(path).create_collection(
+                    name, embedding_function=None, metadata={"hnsw:space": "cosine"}
+                )
+            new_pointer = {"version": version, "collection": name, "path": str(path.resolve())}
+        todo = [wanted[i] for i in report.added + report.updated]
+        done = 0
+        for s in range(0, len(todo), 256):
+            batch = todo[s:s + 256]
+
+            def on_batch(n: int) -> None:
+                if progress:
+                    progress(done + n, len(todo))
+
+            vectors = embed([r.embed_text for r in batch], on_batch)
+            collection.add(
+                ids=[r.id for r in batch],
+                embeddings=vectors,
+                documents=[r.embed_text for r in batch],
+                metadatas=[{**r.metadata, "_key": r.key, "_text": r.text} for r in batch],
+            )
+            done += len(batch)
+            report.embedded += len(batch)
+            if progress:
+                progress(done, len(todo))
+        if collection.count() != len(wanted):
+            raise RuntimeError(f"index build produced {collection.count()} records, expected {len(wanted)}")
+        if not self.chroma_url:
+            self._release(Path(new_pointer["path"]))
+        return new_pointer
+
+    def _release(self, path: Path) -> None:
+        """Drop this process's cached Chroma system for a path so its files are closed."""
+        from chromadb.api.client import SharedSystemClient
+
+        SharedSystemClient.clear_system_cache()
+
+    def _sweep(self, current: dict, keep: dict | None = None) -> None:
+        """Remove snapshots / collections that are neither live nor the previous one."""
+        live = {current.get("collection") if self.chroma_url else current.get("path")}
+        if keep:
+            live.add(keep.get("collection") if self.chroma_url else keep.get("path"))
+        if self.chroma_url:
+            try:
+                client = self.client()
+                for col in client.list_collections():
+                    name = getattr(col, "name", col)
+                    if name.startswith(COLLECTION_PREFIX) and name not in live:
+                        client.delete_collection(name)
+            except Exception:
+                pass
+            return
+        snap_root = self.index_dir / "snapshots"
+        for path in snap_root.glob("*") if snap_root.is_dir() else []:
+            if str(path.resolve()) not in live:
+                shutil.rmtree(path, ignore_errors=True)
