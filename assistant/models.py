@@ -1,0 +1,68 @@
+"""Values that cross the assistant's boundaries: `Citation`, `Answer`, stream events.
+
+`Answer.as_dict()` is the JSON shape of `treaty ask --json`, `/api/ask` and eval results:
+{"answer", "citations", "refused", "corpus_version", "timings_ms", ...}.
+
+Stream events (from `AnswerPipeline.stream`), in order:
+    {"type": "delta", "text": "..."}          verified answer text, sentence by sentence
+    {"type": "citations", "citations": [...]} the cited sources (Citation.as_dict())
+    {"type": "done", "answer": {...}}         the full Answer.as_dict()
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    doc_id: str
+    doc_title: str
+    label: str  # e.g. "Art. 25(2)"
+    article: int | None
+    paragraph: int | None
+    quote: str  # the exact source text the answer used
+    source_url: str
+    chunk_id: str = ""
+    section: str = ""
+    passage: str = ""  # the whole paragraph the quote comes from (for highlighting)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @property
+    def source(self) -> str:
+        """Eval-style source id: DOC_ID#art-N, DOC_ID#annex, DOC_ID#preamble or DOC_ID."""
+        if self.article:
+            return f"{self.doc_id}#art-{self.article}"
+        if self.section in ("annex", "preamble"):
+            return f"{self.doc_id}#{self.section}"
+        return self.doc_id
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    refused: bool = False
+    corpus_version: str = ""
+    timings_ms: dict = field(default_factory=dict)
+    question: str = ""
+    standalone_question: str = ""
+    generator: str = "extractive"
+    retrieved: list[dict] = field(default_factory=list)  # [{"chunk_id", "rank", "label", "doc_id", "source"}]
+    unverified: list[str] = field(default_factory=list)  # sentences removed by verification
+
+    def as_dict(self) -> dict:
+        return {
+            "answer": self.text,
+            "citations": [c.as_dict() for c in self.citations],
+            "refused": self.refused,
+            "corpus_version": self.corpus_version,
+            "timings_ms": dict(self.timings_ms),
+            "question": self.question,
+            "standalone_question": self.standalone_question,
+            "generator": self.generator,
+            "retrieved": list(self.retrieved),
+            "unverified": list(self.unverified),
+        }
