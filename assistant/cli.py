@@ -110,3 +110,32 @@ def search(question: str, k: int, doc_id: str | None, as_json: bool) -> None:
     for h in hits:
         click.echo(f"{h.rank}. [{h.metadata.get('doc_id')}] {h.metadata.get('label')}  (score {h.score:.4f})")
         click.echo("   " + h.text[:300].replace("\n", " ") + ("…" if len(h.text) > 300 else ""))
+
+
+@main.command()
+@click.argument("question")
+@click.option("--history", "history_file", type=click.Path(path_type=Path), default=None,
+              help="JSON file: a list of {\"role\": \"user\"|\"assistant\", \"content\": ...} turns, oldest first.")
+@click.option("--generator", type=click.Choice(["extractive", "openai", "local"]), default=None,
+              help="Answer generator (default: TREATY_GENERATOR or extractive).")
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as one JSON object.")
+@_expected_errors
+def ask(question: str, history_file: Path | None, generator: str | None, as_json: bool) -> None:
+    """Answer a question with citations (quotes the documents; declines when they do not answer)."""
+    from .pipeline.validate import clean_question, load_history_file
+
+    history = load_history_file(history_file) if history_file else []
+    c = _container()
+    clean_question(question, c.settings.max_question_chars)  # fail fast, before loading models
+    answer = c.pipeline(generator).ask(question, history)
+    if as_json:
+        d = answer.as_dict()
+        click.echo(json.dumps(d, ensure_ascii=False, indent=1))
+        return
+    click.echo(answer.text)
+    if answer.citations:
+        click.echo("\nSources:")
+        for cit in answer.citations:
+            click.echo(f"  [{cit.n}] {cit.doc_title} — {cit.label}")
+            click.echo(f"      “{cit.quote[:240]}{'…' if len(cit.quote) > 240 else ''}”")
+    click.echo(f"\n(corpus {answer.corpus_version}, {answer.timings_ms.get('total', 0):.0f} ms)")

@@ -13,6 +13,15 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 
+def source_id(doc_id: str, article: int | None, section: str) -> str:
+    """DOC_ID#art-N for an article, DOC_ID#annex / #preamble for those sections, else DOC_ID."""
+    if article and section in ("article", ""):
+        return f"{doc_id}#art-{article}"
+    if section in ("annex", "preamble"):
+        return f"{doc_id}#{section}"
+    return doc_id
+
+
 @dataclass(frozen=True)
 class Citation:
     n: int
@@ -33,11 +42,7 @@ class Citation:
     @property
     def source(self) -> str:
         """Eval-style source id: DOC_ID#art-N, DOC_ID#annex, DOC_ID#preamble or DOC_ID."""
-        if self.article:
-            return f"{self.doc_id}#art-{self.article}"
-        if self.section in ("annex", "preamble"):
-            return f"{self.doc_id}#{self.section}"
-        return self.doc_id
+        return source_id(self.doc_id, self.article, self.section)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """Versioned Chroma snapshots with an atomic switch, a write lock and incremental sync.
 
 Layout of an index folder:
-    CURRENT              JSON pointer {"version", "collection", "path"}; replaced atomically
+    CURRENT              JSON pointer {"version", "collection", "path"}; replaced atomically;
+                         "path" is relative to the index folder, so the folder can be moved
     .lock                flock held by the one writer
     snapshots/<version>/ embedded Chroma of one corpus version (embedded mode)
 A sync copies the current snapshot, applies only the difference (embedding just new or
@@ -55,6 +56,10 @@ class ChromaStore:
     def _pointer_path(self) -> Path:
         return self.index_dir / "CURRENT"
 
+    def snapshot_path(self, pointer: dict) -> Path:
+        """The snapshot folder a pointer names (older pointers hold an absolute path)."""
+        return self.index_dir / pointer["path"]
+
     def current(self) -> dict | None:
         """The pointer to the live version, or None when nothing was indexed yet."""
         try:
@@ -63,7 +68,7 @@ class ChromaStore:
             return None
         except (OSError, ValueError):
             return None
-        if self.chroma_url is None and not Path(pointer.get("path", "")).is_dir():
+        if self.chroma_url is None and not (pointer.get("path") and self.snapshot_path(pointer).is_dir()):
             return None
         return pointer
 
@@ -94,7 +99,7 @@ class ChromaStore:
 
     def open_collection(self, pointer: dict):
         """The Chroma collection a pointer names (no embedding function: we pass vectors)."""
-        path = None if self.chroma_url else Path(pointer["path"])
+        path = None if self.chroma_url else self.snapshot_path(pointer)
         return self.client(path).get_collection(pointer["collection"], embedding_function=None)
 
     # -- writing ---------------------------------------------------------------------
@@ -215,7 +220,7 @@ class ChromaStore:
             snap_root.mkdir(parents=True, exist_ok=True)
             path = snap_root / f"{version}-{int(time.time() * 1000)}"
             if pointer is not None:
-                shutil.copytree(pointer["path"], path)
+                shutil.copytree(self.snapshot_path(pointer), path)
                 collection = self.client(path).get_collection(pointer["collection"], embedding_function=None)
                 if stale:
                     for s in range(0, len(stale), _PAGE):
@@ -225,7 +230,7 @@ class ChromaStore:
                 collection = self.client(path).create_collection(
                     name, embedding_function=None, metadata={"hnsw:space": "cosine"}
                 )
-            new_pointer = {"version": version, "collection": name, "path": str(path.resolve())}
+            new_pointer = {"version": version, "collection": name, "path": str(path.relative_to(self.index_dir))}
         todo = [wanted[i] for i in report.added + report.updated]
         done = 0
         for s in range(0, len(todo), 256):
@@ -249,7 +254,7 @@ class ChromaStore:
         if collection.count() != len(wanted):
             raise RuntimeError(f"index build produced {collection.count()} records, expected {len(wanted)}")
         if not self.chroma_url:
-            self._release(Path(new_pointer["path"]))
+            self._release(self.snapshot_path(new_pointer))
         return new_pointer
 
     def _release(self, path: Path) -> None:
@@ -260,10 +265,8 @@ class ChromaStore:
 
     def _sweep(self, current: dict, keep: dict | None = None) -> None:
         """Remove snapshots / collections that are neither live nor the previous one."""
-        live = {current.get("collection") if self.chroma_url else current.get("path")}
-        if keep:
-            live.add(keep.get("collection") if self.chroma_url else keep.get("path"))
         if self.chroma_url:
+            live = {p["collection"] for p in (current, keep) if p}
             try:
                 client = self.client()
                 for col in client.list_collections():
@@ -273,6 +276,7 @@ class ChromaStore:
             except Exception:
                 pass
             return
+        live = {str(self.snapshot_path(p).resolve()) for p in (current, keep) if p}
         snap_root = self.index_dir / "snapshots"
         for path in snap_root.glob("*") if snap_root.is_dir() else []:
             if str(path.resolve()) not in live:

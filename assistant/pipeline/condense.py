@@ -1,0 +1,47 @@
+"""Follow-up questions -> a standalone retrieval query, without an LLM.
+
+A question that leans on the conversation (pronouns such as "it"/"that", "What about …",
+"And …", or very short) is joined with the previous user question, and inherits the
+articles and documents the last turns referred to unless it names its own.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from .refs import Refs
+
+_FOLLOW_UP = re.compile(
+    r"^\s*(and|but|also|so|then|what about|how about|what of|and what|same for)\b"
+    r"|\b(it|its|it's|that|this|they|them|their|those|these|there|he|she|such|the same)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Standalone:
+    question: str  # what the user typed
+    query: str  # what retrieval searches for
+    refs: Refs
+    follow_up: bool = False
+
+
+def is_follow_up(question: str) -> bool:
+    return bool(_FOLLOW_UP.search(question)) or len(question.split()) <= 4
+
+
+def condense(question: str, history: list[dict], parse) -> Standalone:
+    """`parse(text) -> Refs`; history is oldest-first [{role, content}]."""
+    refs = parse(question)
+    if not history or not is_follow_up(question):
+        return Standalone(question, question, refs)
+    users = [t["content"] for t in history if t["role"] == "user"]
+    recent = [t["content"] for t in history[-2:]]
+    previous = users[-1] if users else ""
+    carried = parse(" ".join(recent))
+    if not refs.articles and carried.articles:
+        refs = replace(refs, articles=carried.articles)
+    if not refs.docs and carried.docs:
+        refs = replace(refs, docs=carried.docs)
+    query = f"{question} {previous}".strip()
+    return Standalone(question, query, refs, follow_up=True)

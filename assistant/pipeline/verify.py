@@ -1,0 +1,159 @@
+"""Citation verification for every generator: each cited sentence must be supported by
+the passage it cites, or it is removed; markers pointing at no passage are dropped.
+
+A sentence is supported by a passage when (1) every number, date, duration and name in
+it occurs in the passage and (2) its support score (share of its content words found in
+the passage, blended with embedding similarity when an embedder is given) reaches a
+threshold calibrated on the corpus (see bench/calibrate_support.py). Uncited sentences
+are attached to a passage that supports them, or removed.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from vectorstore.lexical import tokenize
+
+MARKER = re.compile(r"\[(\d{1,3})\]")
+_NUMBER_WORDS = {
+    "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
+    "nine": "9", "ten": "10", "twelve": "12", "fifteen": "15", "twenty": "20", "thirty": "30", "forty": "40",
+    "fortieth": "40", "fifty": "50", "sixty": "60", "ninety": "90", "ninetieth": "90", "hundred": "100",
+}
+_NUM = re.compile(r"\b\d+(?:[.,]\d+)*\b")
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]{2,}(?:\s+[A-Z][a-z]+)*)")
+_MONTHS = "january february march april may june july august september october november december".split()
+LEXICAL_THRESHOLD = 0.5
+BLENDED_THRESHOLD = 0.55
+_COMMON_CAPS = frozenset(
+    "The This That These Those Each Any All Such Where When Article Articles Convention State States Party Parties "
+    "Yes No It Its In On For Under According Paragraph Chapter Annex Preamble And Or But If".split()
+)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    supported: bool
+    score: float
+    reasons: list[str] = field(default_factory=list)
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.lower().replace("’", "'").replace("“", '"').replace("”", '"').split())
+
+
+def facts(sentence: str) -> list[str]:
+    """Numbers, dates, durations and names a sentence asserts (lower case)."""
+    found = [m.group(0).replace(",", "") for m in _NUM.finditer(sentence)]
+    words = re.findall(r"[A-Za-z]+", sentence.lower())
+    found += [_NUMBER_WORDS[w] for w in words if w in _NUMBER_WORDS]
+    found += [w for w in words if w in _MONTHS]
+    found += [m.group(1).lower() for m in _NAME.finditer(sentence) if m.group(1).split()[0] not in _COMMON_CAPS]
+    return found
+
+
+def _fact_in(fact: str, passage_norm: str, passage_numbers: set[str]) -> bool:
+    if fact.isdigit() or _NUM.fullmatch(fact):
+        return fact in passage_numbers
+    return fact in passage_norm
+
+
+def lexical_support(sentence: str, passage: str) -> float:
+    terms = set(tokenize(MARKER.sub(" ", sentence)))
+    if not terms:
+        return 1.0
+    have = set(tokenize(passage))
+    return len(terms & have) / len(terms)
+
+
+def check_sentence(sentence: str, passage: str, embedder=None) -> Verdict:
+    """Is `sentence` supported by `passage`? Exact facts first, then the support score."""
+    sentence = MARKER.sub(" ", sentence)
+    p_norm = _norm(passage)
+    p_numbers = {m.group(0).replace(",", "") for m in _NUM.finditer(passage)}
+    for word, digit in _NUMBER_WORDS.items():
+        if re.search(rf"\b{word}\b", p_norm):
+            p_numbers.add(digit)
+    reasons = [f"'{f}' is not in the cited passage" for f in facts(sentence) if not _fact_in(f, p_norm, p_numbers)]
+    if _norm(sentence).strip(" .;:") and _norm(sentence).strip(" .;:") in p_norm:
+        return Verdict(not reasons, 1.0, reasons)  # a verbatim quote
+    score = lexical_support(sentence, passage)
+    threshold = LEXICAL_THRESHOLD
+    if embedder is not None:
+        import numpy as np
+
+        a, b = embedder.encode([sentence, passage])
+        score = 0.5 * score + 0.5 * float(np.dot(a, b))
+        threshold = BLENDED_THRESHOLD
+    if score < threshold:
+        reasons.append(f"support {score:.2f} below {threshold:.2f}")
+    return Verdict(not reasons, round(score, 4), reasons)
+
+
+_BOUNDARY = re.compile(r"(?:[.!?;](?:\s*\[\d{1,3}\])*|(?:\s*\[\d{1,3}\])+[.!?;]?)(?=\s+[A-Z“\"(]|\s*$)")
+_ABBREV = re.compile(r"\b(?:art|arts|para|paras|no|nos|p|pp|e\.g|i\.e|cf|vol)\.$", re.I)
+
+
+def split_cited_sentences(text: str) -> list[tuple[str, list[int]]]:
+    """Answer text -> [(sentence without markers, [cited numbers])], in order.
+
+    A sentence ends at . ! ? ; (markers may stand before or after the punctuation) when
+    a capital letter, quote or bracket follows; "Art." and similar abbreviations do not end one.
+    """
+    out: list[tuple[str, list[int]]] = []
+    start = 0
+    text = text.strip()
+    for m in _BOUNDARY.finditer(text):
+        piece = text[start:m.end()]
+        head = MARKER.sub("", piece).rstrip()
+        if _ABBREV.search(head):
+            continue
+        out.append(piece)
+        start = m.end()
+    if text[start:].strip():
+        out.append(text[start:])
+    result = []
+    for piece in out:
+        cited = [int(n) for n in MARKER.findall(piece)]
+        sentence = " ".join(MARKER.sub("", piece).split())
+        sentence = re.sub(r"\s+([.,;:!?])", r"\1", sentence)
+        if sentence.strip(" .;"):
+            result.append((sentence, cited))
+    return result
+
+
+@dataclass
+class Verified:
+    """Kept sentences with their (original) passage numbers, and the removed ones."""
+
+    sentences: list[tuple[str, list[int]]] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    dropped_markers: list[int] = field(default_factory=list)
+
+
+def verify_sentence(sentence: str, cited: list[int], passages: dict[int, str], embedder=None) -> tuple[list[int], list[int], Verdict | None]:
+    """(supporting citations, dropped markers, last verdict) for one sentence."""
+    valid = [n for n in cited if n in passages]
+    dropped = [n for n in cited if n not in passages]
+    candidates = valid or list(passages)  # an uncited sentence may still be supported
+    keep: list[int] = []
+    verdict = None
+    for n in candidates:
+        verdict = check_sentence(sentence, passages[n], embedder)
+        if verdict.supported:
+            keep.append(n)
+            if not valid:
+                break
+    return keep, dropped, verdict
+
+
+def verify_text(text: str, passages: dict[int, str], embedder=None) -> Verified:
+    result = Verified()
+    for sentence, cited in split_cited_sentences(text):
+        keep, dropped, _ = verify_sentence(sentence, cited, passages, embedder)
+        result.dropped_markers += dropped
+        if keep:
+            result.sentences.append((sentence, keep))
+        else:
+            result.removed.append(sentence)
+    return result
