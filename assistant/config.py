@@ -30,7 +30,7 @@ class Settings(BaseSettings):
         "un-convention-against-cybercrime",
         description="Document preferred when a question names no other document.",
     )
-    primary_boost: float = Field(1.6, description="Score factor for the primary document's chunks.")
+    primary_boost: float = Field(1.3, description="Score factor for the primary document's chunks.")
     named_doc_boost: float = Field(3.0, description="Score factor for a document the question names.")
     k: int = Field(5, ge=1, le=50, description="Passages retrieved per question.")
     generator: Literal["extractive", "openai", "local"] = Field(
@@ -45,8 +45,10 @@ class Settings(BaseSettings):
         Path.home() / ".cache" / "treaty-assistant",
         description="Where the packaged local GGUF model is assembled.",
     )
-    min_dense: float = Field(0.30, description="Decline when the best passage's cosine similarity is below this.")
-    min_support: float = Field(0.34, description="Decline when the best passage's answer support is below this.")
+    min_relevance: float = Field(
+        0.5, description="Decline below this relevance: best passage cosine + 0.5 x best IDF-weighted term coverage."
+    )
+    min_coverage: float = Field(0.15, description="Decline when no passage covers this share of the question's terms.")
     max_question_chars: int = Field(2000, description="Longest accepted question.")
     host: str = Field("127.0.0.1", description="Address `treaty serve` binds to.")
     port: int = Field(7860, description="Port `treaty serve` listens on.")

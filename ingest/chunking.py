@@ -31,6 +31,24 @@ def short_title(doc: Document, limit: int = 80) -> str:
     return title
 
 
+_DEFINED = re.compile(r"[“\"]([^”\"]{2,80})[”\"]")
+_DEFINING = re.compile(r"\b(?:shall mean|means|is defined as)\b")
+
+
+def defined_terms(text: str) -> str:
+    """Terms a chunk defines ("“Traffic data” shall mean …"), as "|term|term|" (lower case)."""
+    terms: list[str] = []
+    for item in re.split(r"\n\s*\n", text):
+        m = _DEFINING.search(item)
+        if not m:
+            continue
+        head = item[: m.start()]
+        if not re.match(r"^\s*(?:\(?[a-z]{1,4}\)\s*)?[“\"]", head):
+            continue
+        terms += [t.strip().lower() for t in _DEFINED.findall(head)]
+    return "|" + "|".join(dict.fromkeys(terms)) + "|" if terms else ""
+
+
 def _words(text: str) -> int:
     return len(text.split())
 
@@ -137,6 +155,7 @@ def treaty_chunks(doc: Document, label_prefix: str = "", max_words: int = MAX_WO
                 paragraph=block.paragraph,
                 label=label,
                 part=part_no if len(parts) > 1 else 0,
+                defines=defined_terms(text),
             )
             chunks.append(Chunk(doc.doc_id, len(chunks), text, f"{header}\n{text}", meta))
     return chunks
@@ -154,7 +173,7 @@ def prose_chunks(doc: Document, max_words: int = MAX_WORDS) -> list[Chunk]:
         meta = _base_meta(doc, "prose")
         meta.update(
             section="body", chapter="", chapter_title="", article=0, article_title="",
-            paragraph=first, paragraph_end=last, label=label, part=0,
+            paragraph=first, paragraph_end=last, label=label, part=0, defines=defined_terms(text),
         )
         chunks.append(Chunk(doc.doc_id, len(chunks), text, f"{doc_short}\n{text}", meta))
     return chunks

@@ -78,10 +78,22 @@ def _split_front_matter(path: Path, text: str) -> tuple[dict, str]:
     return {str(k): v for k, v in meta.items()}, text[m.end():]
 
 
-def _html_text(path: Path, raw: str) -> tuple[str, str]:
-    from selectolax.parser import HTMLParser
+_HTML_BLOCKS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote", "pre", "td", "th", "dd", "dt")
 
-    tree = HTMLParser(raw)
+
+def _inside_block(node, root) -> bool:
+    parent = node.parent
+    while parent is not None and parent != root:
+        if parent.tag in _HTML_BLOCKS:
+            return True
+        parent = parent.parent
+    return False
+
+
+def _html_text(path: Path, raw: str) -> tuple[str, str]:
+    from selectolax.lexbor import LexborHTMLParser
+
+    tree = LexborHTMLParser(raw)
     title_node = tree.css_first("title")
     title = title_node.text(strip=True) if title_node else ""
     for sel in ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "template", "svg"):
@@ -89,7 +101,9 @@ def _html_text(path: Path, raw: str) -> tuple[str, str]:
             node.decompose()
     root = tree.css_first("main") or tree.css_first("article") or tree.body or tree.root
     blocks = []
-    for node in root.css("h1, h2, h3, h4, h5, h6, p, li, blockquote, pre, td"):
+    for node in root.css(", ".join(_HTML_BLOCKS)):
+        if _inside_block(node, root):
+            continue  # its text is already in the enclosing block (<li><p>, <blockquote><p>)
         t = " ".join(node.text(separator=" ").split())
         if t:
             blocks.append(t)
@@ -99,15 +113,23 @@ def _html_text(path: Path, raw: str) -> tuple[str, str]:
 
 
 def _pdf_text(path: Path) -> str:
-    try:
-        from pypdf import PdfReader
+    import logging
 
+    from pypdf import PdfReader
+
+    # pypdf logs warnings ("EOF marker not found") for damaged files; our reason says it all
+    pypdf_log = logging.getLogger("pypdf")
+    level = pypdf_log.level
+    pypdf_log.setLevel(logging.ERROR)
+    try:
         reader = PdfReader(str(path))
         pages = [(page.extract_text() or "") for page in reader.pages]
     except Exception as exc:  # pypdf raises many types for damaged files
         raise UnreadableFile(
             str(path), f"cannot read this PDF ({type(exc).__name__}): re-export it, or convert it to text"
         ) from None
+    finally:
+        pypdf_log.setLevel(level)
     text = "\n\n".join(p.strip() for p in pages if p.strip())
     if not text.strip():
         raise UnreadableFile(str(path), "PDF has no text layer (scanned?): run OCR on it first, or add a .txt version")

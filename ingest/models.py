@@ -6,6 +6,7 @@ straight into a vector store.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,7 +38,9 @@ class Chunk:
 
     @property
     def content_hash(self) -> str:
-        return hashlib.sha256(self.embed_text.encode("utf-8")).hexdigest()[:16]
+        """Hash of everything stored for the chunk: a metadata change is a change too."""
+        payload = json.dumps([self.embed_text, self.text, self.metadata], sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
 
     @property
     def chunk_id(self) -> str:

@@ -1,7 +1,7 @@
 """BM25 over record texts (bm25s), scoring every record so metadata filters can apply after.
 
-Tokenisation: lower-cased words, English stop words removed, a light suffix stemmer so
-"offences"/"offence" and "criminalise"/"criminalize" meet. Nothing here knows treaties.
+Tokenisation: lower-cased words, English stop words removed, Snowball stemming (PyStemmer)
+so "offences"/"offence" and "criminalise"/"criminalize" meet. Nothing here knows treaties.
 """
 from __future__ import annotations
 
@@ -18,13 +18,18 @@ _STOP = frozenset(
 )
 
 
+_stemmer = None
+_BRITISH = re.compile(r"(?<=[a-z]{3})is(e|es|ed|ing|ation|ations)$")
+
+
 def stem(word: str) -> str:
-    """A deliberately small stemmer: plural and common verb/noun endings, British spellings."""
-    word = word.replace("isation", "ization").replace("ise", "ize") if len(word) > 5 else word
-    for suffix in ("ations", "ation", "ments", "ment", "ings", "ing", "ies", "ed", "es", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
-    return word
+    """Snowball English stem, after folding British -ise spellings to -ize."""
+    global _stemmer
+    if _stemmer is None:
+        import Stemmer
+
+        _stemmer = Stemmer.Stemmer("english")
+    return _stemmer.stemWord(_BRITISH.sub(r"iz\1", word))
 
 
 def tokenize(text: str) -> list[str]:

@@ -16,7 +16,7 @@ from .models import Hit
 from .store import ChromaStore
 
 RRF_K = 60
-Filter = dict  # field -> value, or field -> list of allowed values
+Filter = dict  # field -> value, a list of allowed values, or (boosts only) a predicate
 
 
 def matches(metadata: dict, where: Filter | None) -> bool:
@@ -24,7 +24,10 @@ def matches(metadata: dict, where: Filter | None) -> bool:
         return True
     for key, want in where.items():
         have = metadata.get(key)
-        if isinstance(want, (list, tuple, set)):
+        if callable(want):
+            if not want(have):
+                return False
+        elif isinstance(want, (list, tuple, set)):
             if have not in want:
                 return False
         elif have != want:

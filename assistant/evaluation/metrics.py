@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from ..models import source_id
+
 
 @dataclass(frozen=True)
 class Metric:
@@ -40,16 +42,8 @@ _PER_QUESTION = ("hit@1", "hit@5", "mrr", "citation_hit", "citation_precision", 
 
 
 def source_of(item: dict) -> str:
-    """Eval-style source of a citation or retrieved chunk: DOC_ID#art-N, DOC_ID#annex, DOC_ID#preamble, DOC_ID."""
-    section = item.get("section")
-    if section is None and item.get("source"):
-        return item["source"]
-    doc = item.get("doc_id", "")
-    if section == "article" and item.get("article"):
-        return f"{doc}#art-{int(item['article'])}"
-    if section in ("annex", "preamble"):
-        return f"{doc}#{section}"
-    return doc
+    """Eval-style source of a retrieved chunk (its "source") or a citation (from doc_id, article, section)."""
+    return item.get("source") or source_id(item.get("doc_id", ""), item.get("article"), item.get("section", ""))
 
 
 def matches(expected: str, item: dict) -> bool:

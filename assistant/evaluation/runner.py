@@ -21,9 +21,9 @@ Ask = Callable[[str, list[dict]], dict]  # (question, history) -> Answer.as_dict
 Judge = Callable[[str, str, str], dict]  # (question, answer, reference) -> {"score": float | None, ...}
 
 
-def cited_sentences(answer: str, citations: list[dict], embedder=None) -> list[dict]:
-    """ALCE-style citation support: each cited sentence checked by the verifier against the
-    concatenation of the passages it cites. A marker that points at no citation supports nothing."""
+def cited_sentences(answer: str, citations: list[dict]) -> list[dict]:
+    """ALCE-style citation support: each cited sentence checked by the pipeline's verifier (lexical,
+    as in chain.py) against the concatenation of the passages it cites; a marker naming no citation supports nothing."""
     from ..pipeline.verify import check_sentence, split_cited_sentences
 
     passages = {c.get("n"): c.get("passage") or c.get("quote") or "" for c in citations}
@@ -32,14 +32,14 @@ def cited_sentences(answer: str, citations: list[dict], embedder=None) -> list[d
         if not markers:
             continue
         cited = [passages[n] for n in markers if passages.get(n)]
-        verdict = check_sentence(sentence, "\n\n".join(cited), embedder) if cited else None
+        verdict = check_sentence(sentence, "\n\n".join(cited)) if cited else None
         out.append({"sentence": sentence, "markers": markers, "supported": bool(verdict and verdict.supported),
                     "score": verdict.score if verdict else 0.0,
                     "reasons": verdict.reasons if verdict else ["cites no passage"]})
     return out
 
 
-def answer_record(q: EvalQuestion, ask: Ask, judge: Judge | None = None, embedder=None) -> dict:
+def answer_record(q: EvalQuestion, ask: Ask, judge: Judge | None = None) -> dict:
     """One question through the pipeline -> its result record, with every per-question metric."""
     record = q.as_dict()
     started = time.perf_counter()
@@ -56,7 +56,7 @@ def answer_record(q: EvalQuestion, ask: Ask, judge: Judge | None = None, embedde
         "retrieved": answer.get("retrieved", []), "timings_ms": answer.get("timings_ms", {}),
         "unverified": answer.get("unverified", []), "error": error,
     })
-    record["cited_sentences"] = cited_sentences(record["answer"], record["citations"], embedder)
+    record["cited_sentences"] = cited_sentences(record["answer"], record["citations"])
     if judge is not None and q.reference_answer and not error:
         record["judge"] = judge(q.question, record["answer"], q.reference_answer)
     return score_record(record)
@@ -97,7 +97,7 @@ def _resume(out_dir: Path, questions: list[EvalQuestion], info: dict) -> dict[st
 
 
 def run_questions(questions: list[EvalQuestion], ask: Ask, out_dir: Path, info: dict, *, resume: bool = False,
-                  judge: Judge | None = None, embedder=None,
+                  judge: Judge | None = None,
                   on_progress: Callable[[int, int, dict | None], None] | None = None) -> list[dict]:
     """Answer every question not already finished (with resume); records in question order."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -114,7 +114,7 @@ def run_questions(questions: list[EvalQuestion], ask: Ask, out_dir: Path, info: 
         for q in questions:
             if q.id in done:
                 continue
-            done[q.id] = answer_record(q, ask, judge, embedder)
+            done[q.id] = answer_record(q, ask, judge)
             fh.write(json.dumps(done[q.id], ensure_ascii=False) + "\n")
             fh.flush()
             if on_progress:

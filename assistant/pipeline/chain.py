@@ -89,16 +89,20 @@ class AnswerPipeline:
             detail = f"The {m.doc_title} has {m.highest} articles; there is no Article {m.article}."
             return {**state, "decision": Decision(True, "missing_article", detail), "passages": []}
         hits = retrieval.hits[: max(self.settings.k, retrieval.pinned)]
+        index = self.container.index()
         passages = [
-            Passage(i, h.text, h.metadata.get("label", ""), h.metadata.get("doc_short_title") or h.metadata.get("doc_title", ""), h.score)
+            Passage(i, h.text, h.metadata.get("label", ""), h.metadata.get("doc_short_title") or h.metadata.get("doc_title", ""),
+                    h.score, index.embed_texts[index.row[h.id]])
             for i, h in enumerate(hits, start=1)
         ]
         if not retrieval.pinned and hits:
             terms = content_terms(state["standalone"].query)
             best_dense = max(h.dense for h in hits)
-            best_cov = max((coverage(terms, u, self.idf()) for h in hits for u in units(h.text)), default=0.0)
-            if best_dense < self.settings.min_dense or best_cov < self.settings.min_support:
-                detail = f"best similarity {best_dense:.2f}, best coverage {best_cov:.2f}"
+            # the header (document, article title) counts: it is part of what a passage is about
+            best_cov = max((coverage(terms, index.embed_texts[index.row[h.id]], self.idf()) for h in hits), default=0.0)
+            relevance = best_dense + 0.5 * best_cov
+            if relevance < self.settings.min_relevance or best_cov < self.settings.min_coverage:
+                detail = f"relevance {relevance:.2f} (similarity {best_dense:.2f}, coverage {best_cov:.2f})"
                 return {**state, "decision": Decision(True, "unsupported", detail), "passages": passages, "hits": hits}
         if not hits:
             return {**state, "decision": Decision(True, "unsupported", "nothing retrieved"), "passages": []}

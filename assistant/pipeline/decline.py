@@ -1,9 +1,10 @@
 """Deciding not to answer: requests that are not questions about the documents, articles
 that do not exist, and questions no retrieved passage supports.
 
-Support is measured, not keyword-matched: the best passage's cosine similarity and the
-IDF-weighted coverage of the question's content words, against thresholds calibrated on
-the corpus (Settings.min_dense, Settings.min_support). Intent patterns only catch
+Support is measured, not keyword-matched: relevance = the best passage's cosine
+similarity + 0.5 x the best IDF-weighted coverage of the question's content words (header
+included), against thresholds calibrated on the dev set (Settings.min_relevance,
+Settings.min_coverage; see bench/calibrate.py). Intent patterns only catch
 requests to do something else (write code, tell a joke, ignore instructions).
 """
 from __future__ import annotations

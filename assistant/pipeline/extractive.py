@@ -33,6 +33,7 @@ class Passage:
     label: str
     doc_title: str
     score: float = 0.0
+    context: str = ""  # the passage as indexed (header + text): what it is about
 
 
 @dataclass(frozen=True)
@@ -75,21 +76,37 @@ def score_units(question: str, passages: list[Passage], idf: IdfTable) -> list[U
     definition = bool(_DEFINITION_Q.match(question))
     scored: list[Unit] = []
     for rank, p in enumerate(passages):
+        about = 0.25 * coverage(terms, p.context, idf) if p.context else 0.0
         for pos, text in enumerate(units(p.text)):
             words = len(text.split())
             cov = coverage(terms, text, idf)
-            s = cov + 0.35 / (1 + rank) + (0.1 if pos == 0 else 0.0)
+            s = cov + about + 0.35 / (1 + rank) + (0.1 if pos == 0 else 0.0)
             if definition and ("shall mean" in text or " means " in text):
                 s += 0.15 * cov
             if words < 6 or text.endswith(":") and words < 15:
                 s -= 0.3  # bare intros ("For the purposes of this Convention:") answer nothing
+            if p.doc_title and text.strip(" .") == p.doc_title.strip(" ."):
+                s -= 0.5  # a page's title repeated as its first line is not an answer
             scored.append(Unit(p.n, pos, text, s))
     return scored
+
+
+def _count_span(question: str, text: str) -> str | None:
+    """A number written next to a word of the question ("72 signatories", "Signatories: 72")."""
+    terms = set(content_terms(question))
+    for m in re.finditer(r"([A-Za-z][A-Za-z-]+)\s*:?\s*(\d[\d,]*)(?![\d)])|(\d[\d,]*)\s+([A-Za-z][A-Za-z-]+)", text):
+        word, number = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        if set(tokenize(word)) & terms:
+            return f"{word} {number}" if m.group(1) else f"{number} {word}"
+    return None
 
 
 def direct_answer(question: str, text: str) -> str | None:
     """A short verbatim span answering how long / how many / when, if the text has one."""
     q = question.lower()
+    if "how many" in q:
+        span = _count_span(question, text)
+        return span[0].upper() + span[1:] if span else None
     rx = _DURATION if ("how long" in q or "duration" in q or "period" in q) else (
         _DATE if q.startswith("when") or "what date" in q else (_COUNT if "how many" in q else None))
     if rx is None:
@@ -99,6 +116,23 @@ def direct_answer(question: str, text: str) -> str | None:
         return None
     span = m.group(0).strip()
     return span[0].upper() + span[1:]
+
+
+def _with_items(chosen: list[Unit], scored: list[Unit]) -> list[Unit]:
+    """A chosen unit that ends with ':' is followed by the items it introduces."""
+    out: list[Unit] = []
+    for u in chosen:
+        if u in out:
+            continue
+        out.append(u)
+        if u.text.rstrip().endswith(":"):
+            words = sum(len(x.text.split()) for x in out)
+            for nxt in sorted((x for x in scored if x.n == u.n and x.pos > u.pos), key=lambda x: x.pos):
+                if words + len(nxt.text.split()) > MAX_WORDS * 1.5 or nxt in out:
+                    break
+                out.append(nxt)
+                words += len(nxt.text.split())
+    return out
 
 
 def compose(question: str, passages: list[Passage], idf: IdfTable) -> list[tuple[str, int]]:
@@ -118,12 +152,17 @@ def compose(question: str, passages: list[Passage], idf: IdfTable) -> list[tuple
         chosen.append(u)
     # keep the best unit first, the rest in document order of their passages
     rest = sorted(chosen[1:], key=lambda u: (u.n, u.pos))
-    out = [(u.text, u.n) for u in [best, *rest]]
+    ordered = _with_items([best, *rest], scored)
+    out = [(u.text, u.n) for u in ordered]
     # an intro that ends with ':' reads better with the items after it
-    lead = direct_answer(question, " ".join(u.text for u in [best, *rest]))
-    if lead:
-        source = next(u for u in [best, *rest] if lead.lower() in u.text.lower())
-        out.insert(0, (lead.rstrip(".") + ".", source.n))
+    # a direct answer span: from the chosen units, else from any unit of the best passages
+    for u in [*ordered, *sorted(scored, key=lambda u: -u.score)]:
+        lead = direct_answer(question, u.text)
+        if lead:
+            if u not in ordered:
+                out.append((u.text, u.n))
+            out.insert(0, (lead.rstrip(".") + ".", u.n))
+            break
     return out
 
 

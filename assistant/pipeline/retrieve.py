@@ -3,19 +3,25 @@
 A question naming an article gets that article's chunks first (the named paragraph
 leading, the rest ranked by relevance). Otherwise the primary document is preferred
 unless the question names another one; sections (annex, preamble) and chapters the
-question names are boosted. A reference to an article a document does not have is
-reported, so the answer can say how many articles there are.
+question names are boosted. Articles whose title the question spells out, and
+chunks defining a term it uses, are boosted too. A reference to an article a document
+does not have is reported, so the answer can say how many articles there are.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 from vectorstore import Hit, HybridIndex
+from vectorstore.lexical import tokenize
 
 from .refs import ArticleRef, Refs, doc_aliases, parse_refs
 
 SECTION_BOOST = 2.5
 CHAPTER_BOOST = 1.5
+TITLE_BOOST = 2.0  # every content word of an article's title is in the question
+DEFINITION_BOOST = 2.5  # the chunk defines a term a definitional question uses
+_DEFINITION_Q = re.compile(r"^\s*(what|who)\s+(is|are)\b|\bdefin|\bmean(s|ing)?\b|\bwhat counts as\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -38,7 +44,7 @@ class Retrieval:
 class Retriever:
     """Turns a standalone question into ranked passages from one `HybridIndex`."""
 
-    def __init__(self, index: HybridIndex, primary_doc: str, primary_boost: float = 1.6,
+    def __init__(self, index: HybridIndex, primary_doc: str, primary_boost: float = 1.3,
                  named_doc_boost: float = 3.0, k: int = 5):
         self.index = index
         self.primary_doc = primary_doc
@@ -53,6 +59,29 @@ class Retriever:
             if m.get("section") == "article" and m.get("article"):
                 self.articles.setdefault(doc, set()).add(int(m["article"]))
         self.aliases = doc_aliases(self.titles, primary_doc)
+        # article title -> its content terms; defined term -> True
+        self.article_titles: dict[str, set[str]] = {}
+        self.defined: set[str] = set()
+        for m in index.metadatas:
+            title = m.get("article_title") or ""
+            if title and title not in self.article_titles:
+                self.article_titles[title] = set(tokenize(title))
+            self.defined.update(t for t in (m.get("defines") or "").split("|") if t)
+
+    def structure_boosts(self, query: str) -> list[tuple[dict, float]]:
+        """Boosts for articles whose title the question spells out and chunks defining its terms."""
+        boosts: list[tuple[dict, float]] = []
+        terms = set(tokenize(query))
+        titles = [t for t, words in self.article_titles.items() if words and words <= terms]
+        if titles:
+            boosts.append(({"article_title": titles}, TITLE_BOOST))
+        low = f" {' '.join(query.lower().split())} "
+        asks_definition = bool(_DEFINITION_Q.search(low))
+        used = [d for d in self.defined if asks_definition and re.search(rf"\b{re.escape(d)}\b", low)]
+        if used:
+            boosts.append(({"defines": lambda v, used=tuple(used): bool(v) and any(f"|{u}|" in v for u in used)},
+                           DEFINITION_BOOST))
+        return boosts
 
     def doc_title(self, doc_id: str) -> str:
         for m in self.index.metadatas:
@@ -98,6 +127,7 @@ class Retriever:
             boosts.append(({"section": section}, SECTION_BOOST))
         if refs.chapters:
             boosts.append(({"chapter": list(refs.chapters)}, CHAPTER_BOOST))
+        boosts += self.structure_boosts(query)
         found = self.index.search(query, k=k + len(pinned), where=where, boosts=boosts, query_vec=query_vec)
         pinned_ids = {h.id for h in pinned}
         rest = [h for h in found if h.id not in pinned_ids]

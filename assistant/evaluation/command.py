@@ -1,0 +1,137 @@
+"""`treaty eval`: run a question set through the chat pipeline and write results.jsonl,
+summary.json and report.html; or compare two runs (--compare); optionally gate on metrics.
+
+Thin: parses options, builds the container, shows progress and prints; the work is in runner.py.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from ..config import GENERATORS
+from .dataset import EvalError
+from .gate import Threshold, check_gates, parse_threshold
+from .metrics import BY_NAME
+
+
+def _thresholds(under: bool):
+    def convert(ctx, param, values: tuple[str, ...]) -> list[Threshold]:
+        try:
+            return [parse_threshold(v, under) for v in values]
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
+
+    return convert
+
+
+def format_summary(summary: dict) -> str:
+    lines = [f"{'metric':<22}{'value':>10}{'n':>6}"]
+    for name, m in summary["metrics"].items():
+        value = m["value"]
+        shown = "n/a" if value is None else (f"{value:.0f} ms" if BY_NAME[name].unit == "ms" else f"{value:.3f}")
+        lines.append(f"{name:<22}{shown:>10}{m['n']:>6}")
+    lines.append(f"passed {summary['passed']} of {summary['questions']} questions"
+                 + (f"; {summary['errors']} raised errors (see results.jsonl)" if summary["errors"] else ""))
+    return "\n".join(lines)
+
+
+@click.command("eval")
+@click.argument("file", required=False, type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Run folder for results.jsonl, summary.json, report.html [default: eval-runs/NAME-TIME].")
+@click.option("--generator", type=click.Choice(GENERATORS), default=None, help="Answer generator [default: settings].")
+@click.option("--k", "k", type=click.IntRange(1, 50), default=None, help="Passages retrieved per question [default: settings].")
+@click.option("--fail-under", "fail_under", multiple=True, metavar="METRIC=VALUE", callback=_thresholds(True),
+              help="Exit 1 when METRIC is below VALUE (repeatable), e.g. citation_hit=0.9.")
+@click.option("--fail-over", "fail_over", multiple=True, metavar="METRIC=VALUE", callback=_thresholds(False),
+              help="Exit 1 when METRIC is above VALUE (repeatable), e.g. false_decline=0.1 or latency_p95_ms=2000.")
+@click.option("--json", "as_json", is_flag=True, help="Print summary.json instead of a table.")
+@click.option("--strict", is_flag=True, help="Stop on a malformed line instead of skipping it.")
+@click.option("--resume", is_flag=True, help="Continue the interrupted run in --out without redoing finished questions.")
+@click.option("--judge", is_flag=True, help="Also grade answers against reference_answer with the LLM at TREATY_LLM_BASE_URL.")
+@click.option("--compare", nargs=2, type=click.Path(path_type=Path), default=None, metavar="RUN_A RUN_B",
+              help="Compare two finished run folders instead of running questions.")
+def eval_command(**options) -> None:
+    """Evaluate the assistant on a question set (JSON Lines, see eval/README.md)."""
+    from ..cli import _expected_errors  # imported here: cli.py imports this module
+
+    _expected_errors(_eval)(**options)
+
+
+def _eval(file: Path | None, out_dir: Path | None, generator: str | None, k: int | None,
+          fail_under: list[Threshold], fail_over: list[Threshold], as_json: bool, strict: bool, resume: bool,
+          judge: bool, compare: tuple[Path, Path] | None) -> None:
+    if compare:
+        if file is not None:
+            raise click.UsageError("--compare takes two run folders and no FILE.")
+        from .compare import compare_runs, format_comparison
+
+        result = compare_runs(*compare)
+        click.echo(json.dumps(result.as_dict(), indent=1) if as_json else format_comparison(result))
+        return
+    if file is None:
+        raise click.UsageError("Missing FILE: the question set to run, e.g. `treaty eval eval/dev.jsonl`.")
+    if resume and out_dir is None:
+        raise EvalError("--resume needs --out DIR: the folder of the run to continue.")
+    from .dataset import load_questions
+
+    dataset = load_questions(file, strict=strict)
+    for problem in dataset.problems:
+        click.echo(f"Skipped {file}: {problem}", err=True)
+    summary = _run(dataset, out_dir or Path("eval-runs") / f"{file.stem}-{datetime.now():%Y%m%d-%H%M%S}",
+                   generator, k, resume, judge)
+    click.echo(json.dumps(summary, indent=1, default=str) if as_json else format_summary(summary))
+    missed = check_gates(summary["metrics"], [*fail_under, *fail_over])
+    for message in missed:
+        click.echo(f"Gate failed: {message}", err=True)
+    if missed:
+        sys.exit(1)
+
+
+def _run(dataset, out_dir: Path, generator: str | None, k: int | None, resume: bool, judge: bool) -> dict:
+    from tqdm import tqdm
+
+    from ..config import load_settings
+    from ..wiring import Container
+    from .judge import make_judge
+    from .runner import REPORT, RESULTS, run_questions, write_outputs
+
+    settings = load_settings(k=k, generator=generator)
+    container = Container(settings)
+    grader = make_judge(settings) if judge else None
+    if grader is not None:
+        grader.check()
+    corpus_version = container.index().version  # fails early (NoIndex) and loads the index before timing
+    container.embedder.embed_query("warm-up")  # so the first question's latency excludes the model load
+    pipeline = container.pipeline()
+    info = {"dataset": str(dataset.path), "generator": settings.generator, "k": settings.k,
+            "corpus_version": corpus_version, "judge": grader.model if grader else False,
+            "settings": settings.model_dump(mode="json", exclude={"llm_api_key"}),
+            "skipped_lines": [str(p) for p in dataset.problems]}
+    bar = tqdm(total=len(dataset.questions), desc="Questions", unit="q", file=sys.stderr, disable=None)
+    state = {"done": 0, "failed": 0}
+
+    def progress(done: int, total: int, record: dict | None) -> None:
+        state["done"] = done
+        state["failed"] += bool(record and not record["passed"])
+        bar.n = done
+        bar.set_postfix(failed=state["failed"], refresh=False)
+        bar.refresh()
+
+    try:
+        records = run_questions(dataset.questions, lambda q, h: pipeline.ask(q, h).as_dict(), out_dir, info,
+                                resume=resume, judge=grader, on_progress=progress)
+    except KeyboardInterrupt:
+        bar.close()
+        click.echo(f"Interrupted after {state['done']} of {len(dataset.questions)} questions; the finished ones are "
+                   f"in {out_dir / RESULTS}: run `treaty eval {dataset.path} --out {out_dir} --resume` to finish.",
+                   err=True)
+        sys.exit(130)
+    bar.close()
+    summary = write_outputs(out_dir, records, info)
+    click.echo(f"Results in {out_dir}; open {out_dir / REPORT}", err=True)
+    return summary

@@ -1,0 +1,154 @@
+"""The JSON API: `/api/ask`, `/api/ask/stream` (server-sent events), `/api/health`, and its errors.
+
+Errors leave as `{"error": message}`: a bad question 400, a malformed body or history 422,
+over the rate limit 429 (with Retry-After), no index or generator 503. Unknown `/api/...`
+paths answer 404 and known paths with the wrong method 405, even with Gradio mounted at `/`.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException
+from starlette.routing import Match
+
+from ..errors import EXPECTED_ERRORS, GeneratorUnavailable, InvalidHistory, InvalidQuestion, StoreError
+from ..pipeline.validate import clean_history, clean_question
+from .security import RateLimited, RateLimiter, client_key
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 1_000_000  # bytes; history turns are cut to 4000 chars and 50 turns anyway
+STREAM_DOC = """Server-sent events, in order: `delta` ({"type": "delta", "text"}) one or more times,
+`citations` ({"type": "citations", "citations": [...]}), then `done` ({"type": "done", "answer": {...}},
+the same object as `/api/ask`). A failure after the stream started arrives as `error` ({"error": message})."""
+
+
+class AskRequest(BaseModel):
+    question: str = Field(..., description="The question.", examples=["What does Article 25 say about confiscation?"])
+    history: list[Any] | None = Field(
+        None, description='Earlier turns, oldest first: [{"role": "user"|"assistant", "content": "..."}].'
+    )
+
+
+class Answerer:
+    """One shared pipeline (built on first use: generators can be heavy) plus the rate limit."""
+
+    def __init__(self, container, limiter: RateLimiter):
+        self.container = container
+        self.limiter = limiter
+        self._pipeline = None
+        self._lock = threading.Lock()
+
+    def pipeline(self):
+        with self._lock:
+            if self._pipeline is None:
+                self._pipeline = self.container.pipeline()
+            return self._pipeline
+
+    def limit(self, request: Request) -> None:
+        self.limiter.check(client_key(request))
+
+
+def status_of(exc: Exception) -> int:
+    if isinstance(exc, RateLimited):
+        return 429
+    if isinstance(exc, InvalidHistory):
+        return 422
+    if isinstance(exc, (StoreError, GeneratorUnavailable)):
+        return 503
+    return 400
+
+
+def _error(status: int, message: str, headers: dict | None = None, **extra) -> JSONResponse:
+    return JSONResponse({"error": message, **extra}, status_code=status, headers=headers)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    async def expected(_request: Request, exc: Exception) -> JSONResponse:
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+        return _error(status_of(exc), str(exc), headers)
+
+    async def invalid_body(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body") or "body"
+        message = f"Invalid request: {where}: {first.get('msg', 'malformed')}. Send JSON like " \
+                  '{"question": "...", "history": []}.'
+        return _error(422, message, detail=json.loads(json.dumps(exc.errors(), default=str)))
+
+    async def http_error(_request: Request, exc: HTTPException) -> JSONResponse:
+        return _error(exc.status_code, str(exc.detail), getattr(exc, "headers", None))
+
+    for cls in EXPECTED_ERRORS:
+        app.add_exception_handler(cls, expected)
+    app.add_exception_handler(RequestValidationError, invalid_body)
+    app.add_exception_handler(HTTPException, http_error)
+
+
+def api_router(answerer: Answerer) -> APIRouter:
+    router = APIRouter(prefix="/api", tags=["api"], max_body_size=MAX_BODY)
+    container = answerer.container
+
+    @router.post("/ask", summary="Answer a question with citations", dependencies=[Depends(answerer.limit)])
+    def ask(body: AskRequest) -> dict:
+        """The same JSON object as `treaty ask --json`."""
+        return answerer.pipeline().ask(body.question, body.history).as_dict()
+
+    @router.post("/ask/stream", summary="Answer as server-sent events", description=STREAM_DOC,
+                 dependencies=[Depends(answerer.limit)])
+    def ask_stream(body: AskRequest):
+        from sse_starlette import EventSourceResponse
+
+        # Validate before the stream opens, so bad input still gets a 400/422 status.
+        question = clean_question(body.question, container.settings.max_question_chars)
+        history = clean_history(body.history)
+        pipeline = answerer.pipeline()
+        container.index()  # NoIndex -> 503 now rather than mid-stream
+        return EventSourceResponse(sse_events(pipeline, question, history), ping=15)
+
+    @router.get("/health", summary="Liveness and the corpus version being served")
+    def health() -> dict:
+        index = container.index()
+        docs = {m.get("doc_id") for m in index.metadatas}
+        return {"status": "ok", "corpus_version": index.version, "documents": len(docs), "chunks": len(index),
+                "generator": container.settings.generator}
+
+    return router
+
+
+def sse_events(pipeline, question: str, history: list[dict]):
+    """Pipeline events -> sse-starlette events; failures become one `error` event."""
+    from sse_starlette import ServerSentEvent
+
+    try:
+        for event in pipeline.stream(question, history):
+            public = {k: v for k, v in event.items() if not k.startswith("_")}
+            yield ServerSentEvent(data=json.dumps(public, ensure_ascii=False), event=event["type"])
+    except EXPECTED_ERRORS as exc:
+        yield ServerSentEvent(data=json.dumps({"error": str(exc)}), event="error")
+    except Exception:
+        log.exception("answer stream failed")
+        yield ServerSentEvent(data=json.dumps({"error": "The answer failed on the server: try again."}), event="error")
+
+
+def api_fallback(*routers: APIRouter) -> APIRouter:
+    """Catch-all under /api: 405 for a known path with another method, else 404 (not Gradio's page)."""
+    fallback_router = APIRouter(include_in_schema=False)
+    routes = [r for router in routers for r in router.routes if getattr(r, "methods", None)]
+
+    @fallback_router.api_route("/api/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+    def fallback(request: Request, rest: str) -> JSONResponse:
+        scope = {**request.scope, "method": "__NONE__"}  # any route matching the path is then PARTIAL
+        allowed = sorted({m for r in routes if r.matches(scope)[0] == Match.PARTIAL for m in r.methods})
+        if allowed:
+            return _error(405, f"Method {request.method} is not allowed on {request.url.path}: use {', '.join(allowed)}.",
+                          {"Allow": ", ".join(allowed)})
+        return _error(404, f"No API endpoint {request.url.path}: see /docs for the list.")
+
+    return fallback_router

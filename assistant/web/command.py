@@ -1,0 +1,32 @@
+"""`treaty serve`: build the web app (chat, API, widget) and run it with uvicorn."""
+from __future__ import annotations
+
+import os
+
+import click
+
+
+@click.command()
+@click.option("--host", default=None, help="Address to bind (default 127.0.0.1, or TREATY_HOST).")
+@click.option("--port", type=click.IntRange(1, 65535), default=None,
+              help="Port to listen on (default 7860, or TREATY_PORT).")
+def serve(host: str | None, port: int | None) -> None:
+    """Serve the chat at /, the API at /api (docs at /docs) and the widget at /widget.js."""
+    import uvicorn
+
+    from ..config import load_settings
+    from ..errors import EXPECTED_ERRORS
+    from ..wiring import Container
+    from .app import build_app
+
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    settings = load_settings(host=host, port=port)
+    try:
+        container = Container(settings)
+        app = build_app(container)
+        container.index()  # fail now, with the fix, when there is no index
+    except EXPECTED_ERRORS as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Treaty Assistant on http://{settings.host}:{settings.port}/ (API docs at /docs)", err=True)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")

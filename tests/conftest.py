@@ -1,0 +1,215 @@
+"""Shared fixtures: isolation from the real data folders, and one real index per session.
+
+Isolation (autouse): TREATY_* variables from the shell are dropped, every test gets its own
+TREATY_INDEX_DIR under tmp_path (or the shared index when it asks for `built_index`), and
+model-hub / telemetry access is off. Built once per session: `embedder` (the packaged
+model), `built_index` (the bundled corpus embedded into real Chroma) and `settings` /
+`container` pointed at it: read-only; use `index_copy` to mutate one. `chroma_server`
+runs a real `chroma run`. Nothing here is faked.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "data" / "corpus"
+BIN = Path(sys.executable).parent  # the venv's bin: `treaty`, `chroma`
+UN = "un-convention-against-cybercrime"
+BUDAPEST = "budapest-convention-cets-185"
+
+OFFLINE_ENV = {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "GRADIO_ANALYTICS_ENABLED": "False",
+    "ANONYMIZED_TELEMETRY": "False",
+}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _offline_session():
+    """Session-wide: no hub or telemetry calls, and no TREATY_* setting leaks in from the shell."""
+    with pytest.MonkeyPatch.context() as mp:
+        for key in [k for k in os.environ if k.startswith("TREATY_")]:
+            mp.delenv(key)
+        for key, value in OFFLINE_ENV.items():
+            mp.setenv(key, value)
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _isolate(request, monkeypatch, tmp_path):
+    """TREATY_INDEX_DIR -> tmp_path/index, or the shared index for tests that use `built_index`."""
+    for key in [k for k in os.environ if k.startswith("TREATY_")]:
+        monkeypatch.delenv(key)
+    if "built_index" in request.fixturenames:
+        monkeypatch.setenv("TREATY_INDEX_DIR", str(request.getfixturevalue("built_index")))
+    else:
+        monkeypatch.setenv("TREATY_INDEX_DIR", str(tmp_path / "index"))
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """One packaged all-MiniLM-L6-v2 for the whole session (loaded here, once)."""
+    from vectorstore import PackagedMiniLM
+
+    emb = PackagedMiniLM()
+    emb.model  # noqa: B018 - load now so the first test does not pay for it
+    return emb
+
+
+@pytest.fixture(scope="session")
+def ingest_into(embedder) -> Callable:
+    """`ingest_into(folders, index_dir, chroma_url=None) -> IngestReport`, with the shared model."""
+    from assistant.indexing import run_ingest
+    from vectorstore import ChromaStore
+
+    def run(folders, index_dir, chroma_url=None, progress=None):
+        store = ChromaStore(index_dir, chroma_url)
+        return run_ingest([Path(f) for f in folders], store, embedder.encode, progress)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def built_report(tmp_path_factory, ingest_into):
+    """The bundled corpus ingested once per session: (index_dir, IngestReport)."""
+    index_dir = tmp_path_factory.mktemp("built") / "index"
+    return index_dir, ingest_into([CORPUS], index_dir)
+
+
+@pytest.fixture(scope="session")
+def built_index(built_report) -> Path:
+    """Index folder of the bundled corpus (shared: never write to it, copy it with `index_copy`)."""
+    return built_report[0]
+
+
+@pytest.fixture(scope="session")
+def settings(built_index):
+    """Settings pointed at the shared index, in embedded mode, over the bundled corpus."""
+    from assistant.config import Settings
+
+    return Settings(index_dir=built_index, chroma_url="", corpus_dirs=[CORPUS])
+
+
+@pytest.fixture(scope="session")
+def container(settings, embedder):
+    """A Container over the shared index that reuses the session's embedding model."""
+    from assistant.wiring import Container
+
+    c = Container(settings)
+    c.embedder = embedder  # fills the cached_property: the model is loaded once per session
+    return c
+
+
+def copy_index(src: Path, dst: Path) -> Path:
+    """Copy an index folder (CURRENT is relative, so the copy stands alone); the lock is not copied."""
+    shutil.copytree(src, dst, ignore=shutil.ignore_patterns(".lock"))
+    return dst
+
+
+@pytest.fixture
+def index_copy(built_index, tmp_path, monkeypatch) -> Path:
+    """A private copy of the shared index (cheaper than re-embedding); TREATY_INDEX_DIR points at it."""
+    dst = copy_index(built_index, tmp_path / "index-copy")
+    monkeypatch.setenv("TREATY_INDEX_DIR", str(dst))
+    return dst
+
+
+@pytest.fixture
+def make_corpus(tmp_path) -> Callable[..., Path]:
+    """`make_corpus({"a.md": "text", "sub/b.txt": b"bytes"}, name="corpus") -> folder`."""
+
+    def make(files: dict[str, str | bytes], name: str = "corpus") -> Path:
+        folder = tmp_path / name
+        folder.mkdir(parents=True, exist_ok=True)
+        for rel, content in files.items():
+            path = folder / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8")
+        return folder
+
+    return make
+
+
+def run_treaty(*args: str, timeout: float = 120, **env: str) -> subprocess.CompletedProcess:
+    """Run the installed `treaty` console script with the test's environment plus `env`."""
+    return subprocess.run(
+        [str(BIN / "treaty"), *args], capture_output=True, text=True, timeout=timeout,
+        env={**os.environ, **env}, cwd=ROOT,
+    )
+
+
+@pytest.fixture
+def treaty_cli() -> Callable[..., subprocess.CompletedProcess]:
+    """`treaty_cli("search", "Q", TREATY_INDEX_DIR=...)`: the real console script in a subprocess."""
+    return run_treaty
+
+
+@pytest.fixture
+def cli(monkeypatch, embedder) -> Callable:
+    """`cli("search", "Q", "--json") -> click Result`: the CLI in-process, reusing the session's model."""
+    from click.testing import CliRunner
+
+    from assistant.cli import main
+    from assistant.wiring import Container
+
+    monkeypatch.setattr(Container, "embedder", property(lambda self: embedder))
+
+    def invoke(*args: str):
+        return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+    return invoke
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory):
+    """A real Chroma server (`chroma run`) on a free local port; yields its URL."""
+    data = tmp_path_factory.mktemp("chroma-server")
+    port = free_port()
+    log = open(data / "server.log", "wb")
+    proc = subprocess.Popen(
+        [str(BIN / "chroma"), "run", "--path", str(data / "db"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **OFFLINE_ENV},
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1) as resp:
+                if "nanosecond heartbeat" in json.loads(resp.read()):
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            log.close()
+            pytest.fail(f"chroma run did not start:\n{(data / 'server.log').read_text(errors='replace')[-2000:]}")
+        time.sleep(0.2)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    log.close()
