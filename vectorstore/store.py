@@ -232,13 +232,17 @@ class ChromaStore:
                 )
             new_pointer = {"version": version, "collection": name, "path": str(path.relative_to(self.index_dir))}
         todo = [wanted[i] for i in report.added + report.updated]
-        done = 0
+        done = 0  # records embedded so far, counted up by the embedder's per-batch reports
+        if progress and todo:
+            progress(0, len(todo))
         for s in range(0, len(todo), 256):
             batch = todo[s:s + 256]
 
             def on_batch(n: int) -> None:
+                nonlocal done
+                done += n
                 if progress:
-                    progress(done + n, len(todo))
+                    progress(done, len(todo))
 
             vectors = embed([r.embed_text for r in batch], on_batch)
             collection.add(
@@ -247,7 +251,7 @@ class ChromaStore:
                 documents=[r.embed_text for r in batch],
                 metadatas=[{**r.metadata, "_key": r.key, "_text": r.text} for r in batch],
             )
-            done += len(batch)
+            done = s + len(batch)  # exact even when `embed` reports no batches
             report.embedded += len(batch)
             if progress:
                 progress(done, len(todo))

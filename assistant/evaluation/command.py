@@ -82,8 +82,18 @@ def _eval(file: Path | None, out_dir: Path | None, generator: str | None, k: int
     dataset = load_questions(file, strict=strict)
     for problem in dataset.problems:
         click.echo(f"Skipped {file}: {problem}", err=True)
-    summary = _run(dataset, out_dir or Path("eval-runs") / f"{file.stem}-{datetime.now():%Y%m%d-%H%M%S}",
-                   generator, k, resume, judge)
+    out_dir = out_dir or Path("eval-runs") / f"{file.stem}-{datetime.now():%Y%m%d-%H%M%S}"
+    state = {"done": None, "failed": 0}  # done: questions finished, None until the first one starts
+    try:
+        summary = _run(dataset, out_dir, generator, k, resume, judge, state)
+    except KeyboardInterrupt:
+        if state["done"] is None:
+            click.echo("Interrupted before the first question: nothing was written.", err=True)
+        else:
+            click.echo(f"Interrupted after {state['done']} of {len(dataset.questions)} questions; the finished ones "
+                       f"are in {out_dir / 'results.jsonl'}: run `treaty eval {file} --out {out_dir} --resume` "
+                       "to finish.", err=True)
+        sys.exit(130)
     click.echo(json.dumps(summary, indent=1, default=str) if as_json else format_summary(summary))
     missed = check_gates(summary["metrics"], [*fail_under, *fail_over])
     for message in missed:
@@ -92,13 +102,14 @@ def _eval(file: Path | None, out_dir: Path | None, generator: str | None, k: int
         sys.exit(1)
 
 
-def _run(dataset, out_dir: Path, generator: str | None, k: int | None, resume: bool, judge: bool) -> dict:
+def _run(dataset, out_dir: Path, generator: str | None, k: int | None, resume: bool, judge: bool,
+         state: dict) -> dict:
     from tqdm import tqdm
 
     from ..config import load_settings
     from ..wiring import Container
     from .judge import make_judge
-    from .runner import REPORT, RESULTS, run_questions, write_outputs
+    from .runner import REPORT, run_questions, write_outputs
 
     settings = load_settings(k=k, generator=generator)
     container = Container(settings)
@@ -112,26 +123,20 @@ def _run(dataset, out_dir: Path, generator: str | None, k: int | None, resume: b
             "corpus_version": corpus_version, "judge": grader.model if grader else False,
             "settings": settings.model_dump(mode="json", exclude={"llm_api_key"}),
             "skipped_lines": [str(p) for p in dataset.problems]}
-    bar = tqdm(total=len(dataset.questions), desc="Questions", unit="q", file=sys.stderr, disable=None)
-    state = {"done": 0, "failed": 0}
 
-    def progress(done: int, total: int, record: dict | None) -> None:
-        state["done"] = done
-        state["failed"] += bool(record and not record["passed"])
-        bar.n = done
-        bar.set_postfix(failed=state["failed"], refresh=False)
-        bar.refresh()
+    with tqdm(total=len(dataset.questions), desc="Questions", unit="q", file=sys.stderr, disable=None) as bar:
+        def progress(done: int, total: int, record: dict | None) -> None:
+            state["done"] = done
+            if record is None:  # the start: questions an earlier run finished do not count towards the rate
+                bar.initial = bar.n = bar.last_print_n = done
+                bar.refresh()
+                return
+            state["failed"] += not record["passed"]
+            bar.set_postfix(failed=state["failed"], refresh=False)
+            bar.update(1)
 
-    try:
         records = run_questions(dataset.questions, lambda q, h: pipeline.ask(q, h).as_dict(), out_dir, info,
                                 resume=resume, judge=grader, on_progress=progress)
-    except KeyboardInterrupt:
-        bar.close()
-        click.echo(f"Interrupted after {state['done']} of {len(dataset.questions)} questions; the finished ones are "
-                   f"in {out_dir / RESULTS}: run `treaty eval {dataset.path} --out {out_dir} --resume` to finish.",
-                   err=True)
-        sys.exit(130)
-    bar.close()
     summary = write_outputs(out_dir, records, info)
     click.echo(f"Results in {out_dir}; open {out_dir / REPORT}", err=True)
     return summary

@@ -46,7 +46,7 @@ def histogram(values: list[float], title: str, unit: str = "ms", width: int = 56
     counts = [0] * bins
     for v in values:
         counts[min(bins - 1, int((v - lo) / step))] += 1
-    left, bottom, top = 40, 30, 10
+    left, bottom, top = 40, 30, 20
     plot_w, plot_h = width - left - 10, height - bottom - top
     col_w, peak = plot_w / bins, max(counts)
     parts = [f'<svg class="plot" role="img" aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg" '
@@ -64,6 +64,5 @@ def histogram(values: list[float], title: str, unit: str = "ms", width: int = 56
                          f'{_TEXT}>{count}</text>')
     parts.append(f'<text x="{left}" y="{height - 8}" {_TEXT}>{lo:.0f} {unit}</text>')
     parts.append(f'<text x="{left + plot_w}" y="{height - 8}" text-anchor="end" {_TEXT}>{hi:.0f} {unit}</text>')
-    parts.append(f'<text x="{left - 6}" y="{top + 10}" text-anchor="end" {_TEXT}>{peak}</text>')
     parts.append("</svg>")
     return "".join(parts)

@@ -115,7 +115,7 @@ def render_report(summary: dict, records: list[dict]) -> str:
         f'passed {summary.get("passed")} of {summary.get("questions")}'
         f'{" · errors " + str(summary["errors"]) if summary.get("errors") else ""}</p>'
         f"<h2>Metrics</h2>{metric_table(metrics)}"
-        f'<div class="plots"><figure>{bars}<figcaption>Metrics</figcaption></figure>'
+        f'<div class="plots"><figure>{bars}<figcaption>Metric values</figcaption></figure>'
         f'<figure>{histogram(latencies, "Latency per question")}<figcaption>Latency per question</figcaption></figure></div>'
         f'{skipped_html}<h2>Questions (failures first)</h2><section id="questions">'
         f'{"".join(question_entry(r) for r in ordered)}</section>'

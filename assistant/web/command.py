@@ -24,8 +24,8 @@ def serve(host: str | None, port: int | None) -> None:
     settings = load_settings(host=host, port=port)
     try:
         container = Container(settings)
-        app = build_app(container)
         container.index()  # fail now, with the fix, when there is no index
+        app = build_app(container)
     except EXPECTED_ERRORS as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Treaty Assistant on http://{settings.host}:{settings.port}/ (API docs at /docs)", err=True)

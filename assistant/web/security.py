@@ -57,7 +57,7 @@ def frame_ancestors(origins: list[str]) -> str:
 
 
 class SecurityHeaders:
-    """Adds `frame-ancestors` (and nosniff) to every response that does not set its own CSP."""
+    """Adds `frame-ancestors` (and nosniff) to every response, merged into a page's own CSP."""
 
     def __init__(self, app: ASGIApp, origins: list[str]):
         self.app = app
@@ -69,12 +69,13 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                names = {k.lower() for k, _ in headers}
-                if b"content-security-policy" not in names:
-                    headers.append((b"content-security-policy", self.csp))
-                if b"x-content-type-options" not in names:
-                    headers.append((b"x-content-type-options", b"nosniff"))
+                headers, csp = [], self.csp
+                for k, v in message.get("headers", []):
+                    if k.lower() == b"content-security-policy":  # a page's own policy keeps its rules
+                        csp = v if b"frame-ancestors" in v else v + b"; " + self.csp
+                    elif k.lower() != b"x-content-type-options":
+                        headers.append((k, v))
+                headers += [(b"content-security-policy", csp), (b"x-content-type-options", b"nosniff")]
                 message["headers"] = headers
             await send(message)
 
@@ -83,6 +84,7 @@ class SecurityHeaders:
 
 def install_security(app: FastAPI, origins: list[str]) -> None:
     """CORS for the allowed origins only (Gradio then adds none of its own) and frame-ancestors."""
+    origins = list(dict.fromkeys(origins))
     app.add_middleware(SecurityHeaders, origins=origins)
     app.add_middleware(
         CORSMiddleware,

@@ -51,7 +51,8 @@
     ".w.dark .send{color:#111}.send:disabled{opacity:.5;cursor:default}",
     ".note{margin:0;padding:0 12px 8px;font-size:12px;color:var(--muted)}",
     ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}",
-    "@media (max-width:480px){.panel{position:fixed;inset:0;width:auto;height:auto;border-radius:0;border:0}}"
+    "@media (max-width:480px){.panel{position:fixed;inset:0!important;width:auto;height:auto;border-radius:0;border:0}",
+    ".panel:not([hidden])+.bubble{display:none}}"
   ].join("\n");
 
   function el(tag, attrs, text) {
