@@ -45,6 +45,9 @@ class Settings(BaseSettings):
         Path.home() / ".cache" / "treaty-assistant",
         description="Where the packaged local GGUF model is assembled.",
     )
+    local_model_path: Path | None = Field(
+        None, description="A GGUF file for the local generator; default: the packaged Qwen2.5-Coder-1.5B parts."
+    )
     min_relevance: float = Field(
         0.5, description="Decline below this relevance: best passage cosine + 0.5 x best IDF-weighted term coverage."
     )

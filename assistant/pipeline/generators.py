@@ -70,5 +70,5 @@ def make_generator(name: str, settings):
     if name == "local":
         from .local_llm import LocalGenerator
 
-        return LocalGenerator(settings.local_model_dir, settings.llm_max_tokens)
+        return LocalGenerator(settings.local_model_dir, settings.llm_max_tokens, settings.local_model_path)
     raise GeneratorUnavailable(f"Unknown generator {name!r}: use one of extractive, openai, local")
