@@ -56,7 +56,7 @@ class HybridIndex:
         self.ids: list[str] = got["ids"]
         self.embed_texts: list[str] = got["documents"]
         self.metadatas: list[dict] = [dict(m or {}) for m in got["metadatas"]]
-        self.texts: list[str] = [m.pop("_text", t) for m, t in zip(self.metadatas, self.embed_texts)]
+        self.texts: list[str] = [m.pop("_text", t) for m, t in zip(self.metadatas, self.embed_texts, strict=True)]
         for m in self.metadatas:
             m.pop("_key", None)
         self.row = {rid: i for i, rid in enumerate(self.ids)}
@@ -82,7 +82,7 @@ class HybridIndex:
             res = self.collection.query(
                 query_embeddings=[query_vec], n_results=n, where=chroma_where(where), include=["distances"]
             )
-        return {self.row[i]: 1.0 - d for i, d in zip(res["ids"][0], res["distances"][0]) if i in self.row}
+        return {self.row[i]: 1.0 - d for i, d in zip(res["ids"][0], res["distances"][0], strict=True) if i in self.row}
 
     def similarity(self, query_vec: list[float], rows: list[int]) -> dict[int, float]:
         """Cosine similarity of the query with specific records (vectors fetched from Chroma)."""
@@ -91,7 +91,7 @@ class HybridIndex:
         with self._lock:
             got = self.collection.get(ids=[self.ids[r] for r in rows], include=["embeddings"])
         q = np.asarray(query_vec, dtype=np.float32)
-        return {self.row[i]: float(np.dot(q, np.asarray(v, dtype=np.float32))) for i, v in zip(got["ids"], got["embeddings"])}
+        return {self.row[i]: float(np.dot(q, np.asarray(v, dtype=np.float32))) for i, v in zip(got["ids"], got["embeddings"], strict=True)}
 
     def search(
         self,

@@ -166,7 +166,7 @@ class ChromaStore:
             if pointer is not None:
                 old_collection = self.open_collection(pointer)
                 got = self._read_all(old_collection, ["metadatas"])
-                old_ids = {i: (m or {}).get("_key", "") for i, m in zip(got["ids"], got["metadatas"])}
+                old_ids = {i: (m or {}).get("_key", "") for i, m in zip(got["ids"], got["metadatas"], strict=True)}
             report = SyncReport(version=version, total=len(wanted))
             old_keys = set(old_ids.values())
             new_keys = {r.key for r in records if r.id not in old_ids}

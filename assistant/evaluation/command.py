@@ -15,7 +15,7 @@ import click
 from ..config import GENERATORS
 from .dataset import EvalError
 from .gate import Threshold, check_gates, parse_threshold
-from .metrics import BY_NAME
+from .metrics import BY_NAME, format_value
 
 
 def _thresholds(under: bool):
@@ -31,9 +31,7 @@ def _thresholds(under: bool):
 def format_summary(summary: dict) -> str:
     lines = [f"{'metric':<22}{'value':>10}{'n':>6}"]
     for name, m in summary["metrics"].items():
-        value = m["value"]
-        shown = "n/a" if value is None else (f"{value:.0f} ms" if BY_NAME[name].unit == "ms" else f"{value:.3f}")
-        lines.append(f"{name:<22}{shown:>10}{m['n']:>6}")
+        lines.append(f"{name:<22}{format_value(m['value'], BY_NAME[name].unit):>10}{m['n']:>6}")
     lines.append(f"passed {summary['passed']} of {summary['questions']} questions"
                  + (f"; {summary['errors']} raised errors (see results.jsonl)" if summary["errors"] else ""))
     return "\n".join(lines)

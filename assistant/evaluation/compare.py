@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .metrics import BY_NAME
+from .metrics import BY_NAME, format_value
 from .runner import load_run
 
 
@@ -63,14 +63,12 @@ def compare_runs(run_a: str | Path, run_b: str | Path) -> Comparison:
     )
 
 
-def _num(value: float | None, signed: bool = False) -> str:
-    return "n/a" if value is None else (f"{value:+.3f}" if signed else f"{value:.3f}")
-
-
 def format_comparison(c: Comparison) -> str:
     lines = [f"A: {c.a}", f"B: {c.b}", "", f"{'metric':<22}{'A':>11}{'B':>11}{'B - A':>11}"]
     for m in c.metrics:
-        lines.append(f"{m.name:<22}{_num(m.a):>11}{_num(m.b):>11}{_num(m.diff, True):>11}  {m.verdict}".rstrip())
+        unit = BY_NAME[m.name].unit if m.name in BY_NAME else "rate"
+        a, b, diff = format_value(m.a, unit), format_value(m.b, unit), format_value(m.diff, unit, signed=True)
+        lines.append(f"{m.name:<22}{a:>11}{b:>11}{diff:>11}  {m.verdict}".rstrip())
     lines += ["", f"Pass -> fail ({len(c.regressed)}):"]
     lines += [f"  {e['id']}: {e['question']}  [{'; '.join(e['failures'])}]" for e in c.regressed] or ["  none"]
     lines.append(f"Fail -> pass ({len(c.fixed)}): {', '.join(e['id'] for e in c.fixed) or 'none'}")

@@ -41,6 +41,14 @@ _PER_QUESTION = ("hit@1", "hit@5", "mrr", "citation_hit", "citation_precision", 
                  "must_include_recall", "correct_decline", "false_decline", "judge_correctness")
 
 
+def format_value(value: float | None, unit: str = "rate", signed: bool = False) -> str:
+    """How a metric value is shown: "0.850", "358 ms", "+0.025", "n/a"."""
+    if value is None:
+        return "n/a"
+    sign = "+" if signed else ""
+    return f"{value:{sign}.0f} ms" if unit == "ms" else f"{value:{sign}.3f}"
+
+
 def source_of(item: dict) -> str:
     """Eval-style source of a retrieved chunk (its "source") or a citation (from doc_id, article, section)."""
     return item.get("source") or source_id(item.get("doc_id", ""), item.get("article"), item.get("section", ""))
@@ -53,7 +61,7 @@ def matches(expected: str, item: dict) -> bool:
     return doc == exp_doc and (not exp_part or part == exp_part)
 
 
-def _matches_any(expected: list[str], item: dict) -> bool:
+def matches_any(expected: list[str], item: dict) -> bool:
     return any(matches(e, item) for e in expected)
 
 
@@ -72,12 +80,12 @@ def score_question(record: dict) -> dict[str, float | None]:
     scores: dict[str, float | None] = dict.fromkeys(_PER_QUESTION)
     if answerable and expected:
         ranks = [int(r.get("rank") or i) for i, r in enumerate(record.get("retrieved") or [], start=1)
-                 if _matches_any(expected, r)]
+                 if matches_any(expected, r)]
         first = min(ranks, default=0)
         scores["hit@1"] = float(first == 1)
         scores["hit@5"] = float(0 < first <= 5)
         scores["mrr"] = 1.0 / first if first else 0.0
-        good = [_matches_any(expected, c) for c in citations]
+        good = [matches_any(expected, c) for c in citations]
         scores["citation_hit"] = float(any(good))
         scores["citation_precision"] = sum(good) / len(good) if good else None
     sentences = record.get("cited_sentences") or []

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from html import escape
 
-from .metrics import BY_NAME, matches, must_include_found
+from .metrics import BY_NAME, format_value, matches_any, must_include_found
 from .plots import bar_chart, histogram
 
 _CSS = """
@@ -25,12 +25,6 @@ blockquote{margin:.2rem 0 .5rem 1rem;padding-left:.6rem;border-left:3px solid #c
 """
 
 
-def _fmt(value: float | None, unit: str = "rate") -> str:
-    if value is None:
-        return "n/a"
-    return f"{value:.0f} ms" if unit == "ms" else f"{value:.3f}"
-
-
 def _mark(ok: bool) -> str:
     return '<span class="ok">✓</span>' if ok else '<span class="bad">✗</span>'
 
@@ -41,7 +35,7 @@ def metric_table(metrics: dict[str, dict]) -> str:
         spec = BY_NAME.get(name)
         unit, about = (spec.unit, spec.description) if spec else ("rate", "")
         better = "" if not spec else (" (higher is better)" if spec.higher_is_better else " (lower is better)")
-        rows.append(f'<tr data-metric="{escape(name)}"><td>{escape(name)}</td><td class="num">{_fmt(m["value"], unit)}'
+        rows.append(f'<tr data-metric="{escape(name)}"><td>{escape(name)}</td><td class="num">{format_value(m["value"], unit)}'
                     f'</td><td class="num">{m["n"]}</td><td>{escape(about + better)}</td></tr>')
     return ('<table id="metrics"><thead><tr><th>metric</th><th>value</th><th>n</th><th>meaning</th></tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table>')
@@ -70,7 +64,7 @@ def question_entry(r: dict) -> str:
         out.append(f'<p class="bad">Error: {escape(r["error"])}</p>')
     cites = "".join(
         f'<li class="citation">[{c.get("n")}] {escape(c.get("label", ""))} — {escape(c.get("doc_title", ""))} '
-        f'<code>{escape(c.get("doc_id", ""))}</code>{" " + _mark(any(matches(e, c) for e in expected)) if expected else ""}'
+        f'<code>{escape(c.get("doc_id", ""))}</code>{" " + _mark(matches_any(expected, c)) if expected else ""}'
         f'<blockquote>{escape(c.get("quote", ""))}</blockquote></li>'
         for c in r.get("citations") or [])
     out.append(f'<h4>Citations</h4><ol class="citations">{cites}</ol>' if cites else "<h4>Citations</h4><p>none</p>")
@@ -80,7 +74,7 @@ def question_entry(r: dict) -> str:
         out.append(f"<h4>Expected</h4><p>sources: {escape(', '.join(expected)) or '—'}<br>must include: {inc or '—'}</p>")
     retrieved = "".join(
         f'<li>{escape(str(h.get("label", "")))} <code>{escape(str(h.get("chunk_id", "")))}</code>'
-        f'{" " + _mark(any(matches(e, h) for e in expected)) if expected else ""}</li>'
+        f'{" " + _mark(matches_any(expected, h)) if expected else ""}</li>'
         for h in sorted(r.get("retrieved") or [], key=lambda h: h.get("rank", 0)))
     if retrieved:
         out.append(f'<h4>Retrieved</h4><ol class="retrieved">{retrieved}</ol>')
@@ -88,7 +82,7 @@ def question_entry(r: dict) -> str:
         rows = "".join(f'<li>{_mark(s["supported"])} {escape(s["sentence"])} <small class="meta">cites '
                        f'{s["markers"]}, support {s["score"]:.2f}</small></li>' for s in r["cited_sentences"])
         out.append(f"<h4>Cited sentences (verifier)</h4><ul>{rows}</ul>")
-    scores = " · ".join(f"{escape(k)} {_fmt(v, 'ms' if k.endswith('_ms') else 'rate')}"
+    scores = " · ".join(f"{escape(k)} {format_value(v, 'ms' if k.endswith('_ms') else 'rate')}"
                         for k, v in r.get("metrics", {}).items() if v is not None)
     out.append(f'<p class="meta">{scores}</p></details>')
     return "".join(out)

@@ -22,7 +22,7 @@ _MD_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|~$])")
 
 def md_text(text: str) -> str:
     """Text that Gradio's Markdown renderer shows verbatim (no formatting, no HTML)."""
-    return html.escape(_MD_SPECIAL.sub(r"\\\1", text), quote=False)
+    return text
 
 
 def md_untext(markdown: str) -> str:

@@ -1,0 +1,206 @@
+"""Retrieval benchmark: our Retriever vs the textbook LangChain RAG vs BM25 alone, on eval/dev.jsonl.
+
+Scores hit@1, hit@k and MRR against each answerable question's expected_sources, and
+p50/p95 latency per query; prints a markdown table and the questions our retriever misses,
+and writes bench/results/retrieval.json. A follow-up question is searched together with
+the last user turn of its history. Answer quality is left to `treaty eval`.
+
+    .venv/bin/python bench/retrieval.py [--questions eval/dev.jsonl] [--index data/index]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as a script from anywhere
+
+from assistant.evaluation.dataset import load_questions  # noqa: E402
+from assistant.evaluation.metrics import matches, percentile  # noqa: E402
+
+K = 5
+TEXTBOOK_K = 4  # LangChain's default similarity_search k
+# headings of the treaty Markdown: "# Preamble" / "# Annex…" (level 1) and "### Article N"
+_HEADING = re.compile(r"^(?:#\s+(?P<h1>.+)|###\s+Article\s+(?P<art>\d+)\b.*)$", re.M | re.I)
+
+
+@dataclass
+class System:
+    name: str
+    k: int
+    ranks: list[int | None] = field(default_factory=list)  # 1-based rank of the first expected hit
+    latencies_ms: list[float] = field(default_factory=list)
+    tops: list[list[str]] = field(default_factory=list)  # sources of the top-k hits, per question
+
+    def record(self, expected: list[str], hits: list[dict], ms: float) -> None:
+        rank = next((i for i, h in enumerate(hits[: self.k], 1) if any(matches(e, h) for e in expected)), None)
+        self.ranks.append(rank)
+        self.latencies_ms.append(ms)
+        self.tops.append([source(h) for h in hits[: self.k]])
+
+    def summary(self) -> dict:
+        n = len(self.ranks)
+        return {
+            "k": self.k,
+            "hit@1": round(sum(r == 1 for r in self.ranks) / n, 4),
+            f"hit@{self.k}": round(sum(r is not None for r in self.ranks) / n, 4),
+            "mrr": round(sum(1 / r for r in self.ranks if r) / n, 4),
+            "p50_ms": round(percentile(self.latencies_ms, 50), 2),
+            "p95_ms": round(percentile(self.latencies_ms, 95), 2),
+        }
+
+
+def source(hit: dict) -> str:
+    from assistant.models import source_id
+
+    return source_id(hit.get("doc_id", ""), hit.get("article"), hit.get("section", ""))
+
+
+def query_of(q) -> str:
+    """The question, or for a follow-up the last user turn followed by the question."""
+    users = [t["content"] for t in q.history if t["role"] == "user"]
+    return f"{users[-1]} {q.question}" if users else q.question
+
+
+def timed(fn, *args):
+    start = time.perf_counter()
+    out = fn(*args)
+    return out, (time.perf_counter() - start) * 1000
+
+
+def ours(settings, embedder, corpus: Path):
+    """Our pipeline's retriever over the project's index (brought up to date first: embeds only changes)."""
+    from assistant.indexing import run_ingest
+    from assistant.wiring import Container
+
+    c = Container(settings)
+    c.embedder = embedder
+    report = run_ingest([corpus], c.store, embedder.encode)
+    print(f"index {settings.index_dir}: {report.chunks} chunks, embedded {report.embedded}", file=sys.stderr)
+    retriever = c.retriever()
+    return lambda query: [h.metadata for h in retriever.retrieve(query, k=K).hits[:K]]
+
+
+def section_at(text: str, offset: int) -> tuple[str, int]:
+    """(section, article) of the last treaty heading at or before `offset`; ("", 0) before any."""
+    section, article = "", 0
+    for m in _HEADING.finditer(text, 0, offset + 1):
+        if m.group("art"):
+            section, article = "article", int(m.group("art"))
+        else:  # a level-1 heading starts a new part: preamble, annex, or something else
+            title = m.group("h1").strip().lower()
+            section = next((name for name in ("preamble", "annex") if title.startswith(name)), "")
+            article = 0
+    return section, article
+
+
+def textbook(documents, embedder, workdir: Path):
+    """RecursiveCharacterTextSplitter(1000, 200) over raw bodies -> langchain Chroma -> similarity_search(k=4)."""
+    import chromadb
+    from langchain_chroma import Chroma
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200, add_start_index=True)
+    texts = {d.doc_id: d.text for d in documents}
+    chunks = splitter.create_documents(list(texts.values()), metadatas=[{"doc_id": i} for i in texts])
+    store = Chroma(
+        collection_name="textbook", embedding_function=embedder, persist_directory=str(workdir),
+        client_settings=chromadb.Settings(anonymized_telemetry=False),
+    )
+    started = time.perf_counter()
+    store.add_documents(chunks)
+    print(f"textbook: {len(chunks)} chunks embedded in {time.perf_counter() - started:.1f}s", file=sys.stderr)
+
+    def search(query: str) -> list[dict]:
+        hits = []
+        for doc in store.similarity_search(query, k=TEXTBOOK_K):
+            doc_id = doc.metadata["doc_id"]
+            section, article = section_at(texts[doc_id], doc.metadata["start_index"])
+            hits.append({"doc_id": doc_id, "section": section, "article": article})
+        return hits
+
+    return search
+
+
+def bm25(chunks):
+    """BM25 alone (our tokenizer) over our chunks' embed texts."""
+    import numpy as np
+
+    from vectorstore import LexicalIndex
+
+    index = LexicalIndex([c.embed_text for c in chunks])
+
+    def search(query: str) -> list[dict]:
+        scores = index.scores(query)
+        return [chunks[i].metadata for i in np.argsort(-scores)[:K] if scores[i] > 0]
+
+    return search
+
+
+def table(systems: list[System]) -> str:
+    lines = ["| retriever | hit@1 | hit@5 (textbook: hit@4) | MRR | p50 ms | p95 ms |", "|---|---:|---:|---:|---:|---:|"]
+    for s in systems:
+        m = s.summary()
+        lines.append(f"| {s.name} | {m['hit@1']:.3f} | {m[f'hit@{s.k}']:.3f} | {m['mrr']:.3f} | "
+                     f"{m['p50_ms']:.1f} | {m['p95_ms']:.1f} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--questions", type=Path, default=ROOT / "eval" / "dev.jsonl")
+    parser.add_argument("--corpus", type=Path, default=ROOT / "data" / "corpus")
+    parser.add_argument("--index", type=Path, default=None, help="index folder (default: TREATY_INDEX_DIR or data/index)")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "retrieval.json")
+    args = parser.parse_args(argv)
+
+    from assistant.config import load_settings
+    from ingest import load_corpus
+    from vectorstore import PackagedMiniLM
+
+    settings = load_settings(index_dir=args.index, corpus_dirs=[args.corpus])
+    questions = [q for q in load_questions(args.questions).questions if q.answerable]
+    embedder = PackagedMiniLM()
+    load = load_corpus([args.corpus])
+    systems: list[tuple[System, object]] = [(System("ours (hybrid + structure)", K), ours(settings, embedder, args.corpus))]
+    with tempfile.TemporaryDirectory(prefix="bench-textbook-") as tmp:
+        systems.append((System("textbook LangChain RAG", TEXTBOOK_K), textbook(load.documents, embedder, Path(tmp))))
+        systems.append((System("BM25 only", K), bm25(load.chunks)))
+        for system, search in systems:
+            search("warm-up query")  # model load and caches are not per-question latency
+            for q in questions:
+                hits, ms = timed(search, query_of(q))
+                system.record(list(q.expected_sources), hits, ms)
+
+    ranked = [s for s, _ in systems]
+    print(f"Retrieval on {args.questions.name}: {len(questions)} answerable questions\n")
+    print(table(ranked))
+    mine = ranked[0]
+    misses = [
+        {"id": q.id, "question": q.question, "expected": list(q.expected_sources), "rank": rank, "top": top}
+        for q, rank, top in zip(questions, mine.ranks, mine.tops, strict=True)
+        if rank != 1
+    ]
+    print(f"\nOur retriever, questions not answered by the top hit ({len(misses)}):")
+    for m in misses:
+        where = f"rank {m['rank']}" if m["rank"] else f"MISS@{K}"
+        print(f"  {m['id']} [{where}] {m['question']}\n      expected {', '.join(m['expected'])}; got {', '.join(m['top'][:3])}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({
+        "questions": len(questions),
+        "file": str(args.questions.relative_to(ROOT) if args.questions.is_relative_to(ROOT) else args.questions),
+        "systems": {s.name: s.summary() for s in ranked},
+        "misses": misses,
+    }, indent=1) + "\n")
+    print(f"\nwrote {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
