@@ -73,9 +73,23 @@ def test_a_metadata_only_change_updates_without_changing_text(corpus, ingest_int
     guide = corpus / "guide.md"
     guide.write_text(guide.read_text().replace("kind: guide", "kind: handbook"))
     report = ingest_into([corpus], index)
-    assert (report.updated, report.unchanged) == (3, 1)
+    assert (report.updated, report.unchanged, report.embedded) == (3, 1, 0)  # same texts: vectors kept
     kinds = {m["kind"] for m in HybridIndex(ChromaStore(index), None).metadatas if m["doc_id"] == "guide"}
     assert kinds == {"handbook"}
+
+
+def test_inserting_a_paragraph_embeds_only_the_new_text(corpus, ingest_into, embedder, tmp_path):
+    index = tmp_path / "index"
+    ingest_into([corpus], index)
+    guide = corpus / "guide.md"
+    guide.write_text(guide.read_text().replace("\n\nSubscriber records", "\n\n" + para("scope") + "\n\nSubscriber records"))
+    report = ingest_into([corpus], index)
+    # the three old paragraphs moved one position down: new ids at the same keys, same texts
+    assert (report.added, report.updated, report.removed, report.unchanged, report.embedded) == (1, 3, 0, 1, 1)
+    hybrid = HybridIndex(ChromaStore(index), embedder)
+    top = hybrid.search("traffic logs", k=1)[0]
+    assert top.text.startswith("Traffic logs is") and top.metadata["label"] == "Retention guide, para. 3"
+    assert top.dense > 0.3  # the kept vector still belongs to its text
 
 
 def test_deleting_a_file_removes_its_chunks(corpus, ingest_into, tmp_path):

@@ -11,7 +11,15 @@ import pytest
 
 from .conftest import UN
 from .web_fixtures import (  # noqa: F401
-    XSS_IMG, XSS_QUESTION, XSS_SCRIPT, browser, post_json, serve_app, serve_folder, web_container, xss_index,
+    XSS_IMG,
+    XSS_QUESTION,
+    XSS_SCRIPT,
+    browser,
+    post_json,
+    serve_app,
+    serve_folder,
+    web_container,
+    xss_index,
 )
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]

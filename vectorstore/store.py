@@ -6,7 +6,7 @@ Layout of an index folder:
     .lock                flock held by the one writer
     snapshots/<version>/ embedded Chroma of one corpus version (embedded mode)
 A sync copies the current snapshot, applies only the difference (embedding just new or
-changed records) and then moves CURRENT. A crash before that leaves the old snapshot in
+changed texts: a record whose embed text was already indexed keeps its vector) and then moves CURRENT. A crash before that leaves the old snapshot in
 use; leftovers are swept by the next sync. In server mode (a Chroma URL) each version is
 a collection on the server and CURRENT stays in the local folder.
 """
@@ -232,34 +232,46 @@ class ChromaStore:
                 )
             new_pointer = {"version": version, "collection": name, "path": str(path.relative_to(self.index_dir))}
         todo = [wanted[i] for i in report.added + report.updated]
-        done = 0  # records embedded so far, counted up by the embedder's per-batch reports
-        if progress and todo:
-            progress(0, len(todo))
+        # a changed id whose embed text is already indexed (moved, or only its metadata changed)
+        reuse = self._vectors_by_text(old_collection, stale) if old_collection is not None and stale else {}
+        total = sum(r.embed_text not in reuse for r in todo)
+        done = 0  # texts embedded so far, counted up by the embedder's per-batch reports
+        if progress and total:
+            progress(0, total)
         for s in range(0, len(todo), 256):
             batch = todo[s:s + 256]
+            texts = [r.embed_text for r in batch if r.embed_text not in reuse]
 
             def on_batch(n: int) -> None:
                 nonlocal done
                 done += n
                 if progress:
-                    progress(done, len(todo))
+                    progress(done, total)
 
-            vectors = embed([r.embed_text for r in batch], on_batch)
+            computed = iter(embed(texts, on_batch) if texts else [])
             collection.add(
                 ids=[r.id for r in batch],
-                embeddings=vectors,
+                embeddings=[reuse[r.embed_text] if r.embed_text in reuse else next(computed) for r in batch],
                 documents=[r.embed_text for r in batch],
                 metadatas=[{**r.metadata, "_key": r.key, "_text": r.text} for r in batch],
             )
-            done = s + len(batch)  # exact even when `embed` reports no batches
-            report.embedded += len(batch)
-            if progress:
-                progress(done, len(todo))
+            report.embedded += len(texts)
+            done = report.embedded  # exact even when `embed` reports no batches
+            if progress and texts:
+                progress(done, total)
         if collection.count() != len(wanted):
             raise RuntimeError(f"index build produced {collection.count()} records, expected {len(wanted)}")
         if not self.chroma_url:
             self._release(self.snapshot_path(new_pointer))
         return new_pointer
+
+    def _vectors_by_text(self, collection, ids: list[str]) -> dict[str, list[float]]:
+        """embed text -> vector of the given records of a collection."""
+        out: dict[str, list[float]] = {}
+        for s in range(0, len(ids), _PAGE):
+            got = collection.get(ids=ids[s:s + _PAGE], include=["documents", "embeddings"])
+            out.update((t, [float(x) for x in v]) for t, v in zip(got["documents"], got["embeddings"], strict=True))
+        return out
 
     def _release(self, path: Path) -> None:
         """Drop this process's cached Chroma system for a path so its files are closed."""

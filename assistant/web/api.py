@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
-from ..errors import EXPECTED_ERRORS, GeneratorUnavailable, InvalidHistory, InvalidQuestion, StoreError
+from ..errors import EXPECTED_ERRORS, GeneratorUnavailable, InvalidHistory, StoreError
 from ..pipeline.validate import clean_history, clean_question
 from .security import RateLimited, RateLimiter, client_key
 

@@ -22,7 +22,7 @@ _MD_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|~$])")
 
 def md_text(text: str) -> str:
     """Text that Gradio's Markdown renderer shows verbatim (no formatting, no HTML)."""
-    return text
+    return html.escape(_MD_SPECIAL.sub(r"\\\1", text), quote=False)
 
 
 def md_untext(markdown: str) -> str:
@@ -92,6 +92,14 @@ def plain_history(messages: list[dict]) -> list[dict]:
     return turns
 
 
+def client_host() -> str:
+    """The address of the browser behind the current Gradio event (for the shared rate limit)."""
+    from gradio.context import LocalContext
+
+    request = LocalContext.request.get(None)
+    return getattr(getattr(request, "client", None), "host", None) or "unknown"
+
+
 def build_chat(answerer):
     """The chat as a `gr.Blocks` (not launched)."""
     import gradio as gr
@@ -101,6 +109,7 @@ def build_chat(answerer):
     def respond(message: str, history: list[dict]):
         text = ""
         try:
+            answerer.limiter.check(client_host())
             for event in answerer.pipeline().stream(message, plain_history(history)):
                 if event["type"] == "delta":
                     text += event["text"]
@@ -113,7 +122,7 @@ def build_chat(answerer):
 
     def corpus_line() -> str:
         try:
-            return f"Corpus version `{md_text(answerer.container.index().version)}`"
+            return f"Corpus version {md_text(answerer.container.index().version)}"
         except EXPECTED_ERRORS as exc:
             return md_text(str(exc))
 
