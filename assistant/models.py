@@ -35,6 +35,7 @@ class Citation:
     chunk_id: str = ""
     section: str = ""
     passage: str = ""  # the whole paragraph the quote comes from (for highlighting)
+    doc_short_title: str = ""  # for compact display ("Convention on Cybercrime (Budapest Convention)")
 
     def as_dict(self) -> dict:
         return asdict(self)

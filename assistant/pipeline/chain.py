@@ -210,6 +210,7 @@ class AnswerPipeline:
                 article=m.get("article") or None, paragraph=m.get("paragraph") or None,
                 quote=" … ".join(quotes.get(n, [])), source_url=m.get("source_url", ""),
                 chunk_id=hits[n].id, section=m.get("section", ""), passage=hits[n].text,
+                doc_short_title=m.get("doc_short_title", ""),
             ))
         return out
 

@@ -71,7 +71,7 @@ def source_messages(answer: dict, turn: str) -> list[dict]:
         card = (f"{highlight(c.get('passage') or c.get('quote', ''), c.get('quote', ''))}\n\n"
                 f"[Open {md_text(c.get('label') or 'the passage')} in the source document]({source_link(c)})")
         out.append({"role": "assistant", "content": card, "metadata": {
-            "title": md_text(f"[{c['n']}] {c.get('label', '')} — {c.get('doc_title', '')}"),
+            "title": md_text(f"[{c['n']}] {c.get('label', '')} — {c.get('doc_short_title') or c.get('doc_title', '')}"),
             "id": f"{group}-{c['n']}", "parent_id": group, "status": "done"}})
     return out
 

@@ -143,7 +143,7 @@
     citations.forEach(function (c) {
       var li = el("li");
       li.appendChild(el("a", { href: sourceLink(c), target: "_blank", rel: "noopener noreferrer", "class": "cite" },
-        "[" + c.n + "] " + c.label + " \u2014 " + c.doc_title));
+        "[" + c.n + "] " + c.label + " \u2014 " + (c.doc_short_title || c.doc_title)));
       var q = c.quote || "";
       li.appendChild(el("q", {}, q.length > 220 ? q.slice(0, 220) + "\u2026" : q));
       list.appendChild(li);
