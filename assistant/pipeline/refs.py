@@ -1,9 +1,9 @@
 """What a question points at: articles ("Article 25", "art. 16(2)", "articles 23 and 35"),
 sections (annex, preamble), chapters, and documents it names.
 
-Documents are recognised from their own titles: a word of the question that occurs in
-exactly one document's title or kind (and not in the primary document's) names it, so a
-user's added files work without configuration.
+Documents are recognised from their own metadata: a capitalised name from exactly one
+document's title ("Budapest", "EFF"), or the head noun of exactly one document's kind
+("the resolution"), names it, so a user's added files work without configuration.
 """
 from __future__ import annotations
 
@@ -24,7 +24,8 @@ _SECTIONS = {
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9/.-]{2,}")
 _GENERIC = frozenset(
     "the this that what which does convention treaty united nations cybercrime about with from have "
-    "under their there statement page home text article articles chapter annex".split()
+    "under their there statement page home text article articles chapter annex document documents "
+    "january february march april june july august september october november december".split()
 )
 
 
@@ -65,16 +66,39 @@ def article_refs(text: str) -> tuple[ArticleRef, ...]:
     return tuple(seen)
 
 
-def doc_aliases(titles: dict[str, str], primary: str) -> dict[str, str]:
-    """word (lower case) -> doc_id, for capitalised title words (names, acronyms) that occur
-    in exactly one document's title and not in the primary document's."""
+def _kind_head(kind: str) -> str:
+    """The head noun of a document kind: "UN General Assembly resolution (…)" -> "resolution"."""
+    words = _WORD.findall(kind.split("(")[0])
+    return words[-1].lower() if words else ""
+
+
+def doc_aliases(titles: dict[str, str], primary: str, kinds: dict[str, str] | None = None) -> dict[str, str]:
+    """Names that point at one document: capitalised title words (names, acronyms) found in
+    exactly one document's title and not in the primary's, stored as "Word"; and the head
+    noun of a document kind that no other document shares, stored lower case ("resolution")."""
     owners: dict[str, set[str]] = {}
     for doc_id, title in titles.items():
-        for word in {w.lower().strip("./-") for w in _WORD.findall(title) if w[0].isupper()}:
-            if len(word) >= 3 and word not in _GENERIC:
-                owners.setdefault(word, set()).add(doc_id)
+        for word in {w.strip("./-") for w in _WORD.findall(title) if w[0].isupper()}:
+            if len(word) >= 3 and word.lower() not in _GENERIC:
+                owners.setdefault(word.lower(), set()).add(doc_id)
     primary_words = {w.lower() for w in _WORD.findall(titles.get(primary, ""))}
-    return {w: next(iter(d)) for w, d in owners.items() if len(d) == 1 and w not in primary_words}
+    aliases = {w.capitalize(): next(iter(d)) for w, d in owners.items() if len(d) == 1 and w not in primary_words}
+    heads: dict[str, set[str]] = {}
+    for doc_id, kind in (kinds or {}).items():
+        if (head := _kind_head(kind)) and len(head) >= 5 and head not in _GENERIC:
+            heads.setdefault(head, set()).add(doc_id)
+    aliases.update({h: next(iter(d)) for h, d in heads.items() if len(d) == 1 and d != {primary}})
+    return aliases
+
+
+def _alias_of(word: str, position: int, aliases: dict[str, str]) -> str | None:
+    """A capitalised alias matches only a capitalised word that does not open the question."""
+    bare = word.strip("./-")
+    if bare.lower() in aliases:
+        return aliases[bare.lower()]
+    if position > 0 and bare[:1].isupper():
+        return aliases.get(bare.capitalize())
+    return None
 
 
 def parse_refs(text: str, aliases: dict[str, str] | None = None) -> Refs:
@@ -84,8 +108,8 @@ def parse_refs(text: str, aliases: dict[str, str] | None = None) -> Refs:
         raw = m.group(1).upper()
         chapters.append(_to_roman(int(raw)) if raw.isdigit() else raw)
     docs: list[str] = []
-    for word in _WORD.findall(text):
-        doc = (aliases or {}).get(word.lower().strip("./-"))
+    for i, m in enumerate(_WORD.finditer(text)):
+        doc = _alias_of(m.group(0), m.start(), aliases or {})
         if doc and doc not in docs:
             docs.append(doc)
     return Refs(article_refs(text), sections, tuple(chapters), tuple(docs))

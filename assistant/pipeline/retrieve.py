@@ -52,13 +52,15 @@ class Retriever:
         self.named_doc_boost = named_doc_boost
         self.k = k
         self.titles: dict[str, str] = {}
+        kinds: dict[str, str] = {}
         self.articles: dict[str, set[int]] = {}  # doc_id -> article numbers
         for m in index.metadatas:
             doc = m.get("doc_id", "")
             self.titles.setdefault(doc, f"{m.get('doc_title', '')} {m.get('doc_short_title', '')}")
+            kinds.setdefault(doc, m.get("kind", ""))
             if m.get("section") == "article" and m.get("article"):
                 self.articles.setdefault(doc, set()).add(int(m["article"]))
-        self.aliases = doc_aliases(self.titles, primary_doc)
+        self.aliases = doc_aliases(self.titles, primary_doc, kinds)
         # article title -> its content terms; defined term -> True
         self.article_titles: dict[str, set[str]] = {}
         self.defined: set[str] = set()

@@ -8,7 +8,7 @@ from vectorstore.lexical import tokenize
 # Sentence ends: . ; or ? followed by space and a capital/quote/bracket; never after "art." etc.
 _SENT_END = re.compile(r"(?<!\bart)(?<!\bArt)(?<!\bno)(?<!\bpara)(?<!\bp)(?<=[.?!;])\s+(?=[A-Z“\"(])")
 _QUESTION_NOISE = frozenset(
-    tokenize("say says said convention treaty document documents provide provides provision state states party "
+    tokenize("say says said convention document documents provide provides provision state states party "
              "parties article articles under mean means tell explain describe regard regarding require requires "
              "there anything something way kind type")
 )
