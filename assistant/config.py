@@ -64,5 +64,21 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides) -> Settings:
-    """Settings from the environment, with explicit overrides (from CLI flags) on top."""
-    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    """Settings from the environment, with explicit overrides (from CLI flags) on top.
+
+    A bad value is a `TreatyError` naming the variable (the value is shown, unless secret)."""
+    from pydantic import ValidationError
+
+    from .errors import TreatyError
+
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            name = str(err["loc"][0]) if err["loc"] else ""
+            field = Settings.model_fields.get(name)
+            secret = field is not None and field.annotation is SecretStr
+            shown = "" if secret or "input" not in err else f"={err['input']!r}"
+            problems.append(f"TREATY_{name.upper()}{shown}: {err['msg']}")
+        raise TreatyError(f"Invalid setting {'; '.join(problems)}: fix it or unset it") from None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from .models import Chunk, Document
-from .treaty import Block, looks_like_treaty, parse_treaty, split_paragraphs
+from .treaty import HEADING, Block, looks_like_treaty, parse_treaty, split_paragraphs
 
 # all-MiniLM-L6-v2 truncates at 256 word-pieces; ~1.3 pieces per word plus the header.
 MAX_WORDS = 150
@@ -164,7 +164,8 @@ def treaty_chunks(doc: Document, label_prefix: str = "", max_words: int = MAX_WO
 def prose_chunks(doc: Document, max_words: int = MAX_WORDS) -> list[Chunk]:
     """Chunks of consecutive paragraphs under `max_words`, labelled with a paragraph range."""
     doc_short = short_title(doc)
-    paras = [p.lstrip("#").strip() for p in split_paragraphs(doc.text)]
+    # a heading keeps its words without the marks; a bare "#" holds no text
+    paras = [q for p in split_paragraphs(doc.text) if (q := p.lstrip("#").strip() if HEADING.match(p) else p)]
     chunks: list[Chunk] = []
     for part in _split_long(paras, max_words):
         first, last = part[0][0] + 1, part[-1][0] + 1

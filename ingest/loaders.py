@@ -65,9 +65,10 @@ def _split_front_matter(path: Path, text: str) -> tuple[dict, str]:
         )
     try:
         meta = yaml.safe_load(m.group(1)) or {}
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError, RecursionError) as exc:
+        # ValueError: a value YAML reads as a date that is none ("date: 2024-13-45")
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
-        where = f" (line {line + 2})" if line is not None else ""
+        where = f" (line {line + 2})" if line is not None else f" ({exc})" if isinstance(exc, ValueError) else ""
         raise UnreadableFile(
             str(path), f"broken YAML front matter{where}: fix the metadata between the '---' lines"
         ) from None

@@ -20,6 +20,7 @@ _BOLD_HEADING = re.compile(r"^\*\*[^*]+\*\*$")
 _FOOTNOTE = re.compile(r"^\[\^(\w+)\]:\s*(.*)$", re.S)
 _CLOSING = re.compile(r"^(IN WITNESS WHEREOF|DONE at)\b")
 _ARTICLE_HEADING = re.compile(r"^###\s+article\s+\d+", re.I | re.M)
+HEADING = re.compile(r"^#{1,6}(?:\s|$)")  # a Markdown heading line ("#hashtag" is text)
 
 
 @dataclass
@@ -42,13 +43,19 @@ def looks_like_treaty(text: str) -> bool:
 
 
 def split_paragraphs(text: str) -> list[str]:
-    """Blank-line separated paragraphs, whitespace inside each folded to single spaces."""
-    paras = []
+    """Blank-line separated paragraphs, whitespace inside each folded to single spaces. A heading
+    line is a paragraph of its own, as in Markdown, even with no blank line around it."""
+    paras: list[str] = []
     for raw in re.split(r"\n\s*\n", text):
-        para = " ".join(raw.split())
-        if para:
-            paras.append(para)
-    return paras
+        lines: list[str] = []
+        for line in raw.split("\n"):
+            if HEADING.match(line.strip()):
+                paras += [" ".join(" ".join(lines).split()), " ".join(line.split())]
+                lines = []
+            else:
+                lines.append(line)
+        paras.append(" ".join(" ".join(lines).split()))
+    return [p for p in paras if p]
 
 
 def parse_treaty(text: str) -> list[Block]:
@@ -70,7 +77,7 @@ def parse_treaty(text: str) -> list[Block]:
         if m := _FOOTNOTE.match(para):
             start(section="footnote", heading=m.group(1)).paragraphs.append(para)
             continue
-        if para.startswith("#"):
+        if HEADING.match(para):
             if m := _ARTICLE.match(para):
                 section, article, article_title = "article", int(m.group(1)), m.group(2).strip()
                 current = None

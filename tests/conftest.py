@@ -36,6 +36,16 @@ OFFLINE_ENV = {
 }
 
 
+SLOW_FIXTURES = {"built_index", "built_report", "settings", "container", "index_copy", "chroma_server"}
+
+
+def pytest_collection_modifyitems(items):
+    """Mark tests that need the session index or a server `slow`, so `-m "not slow"` is a quick run."""
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _offline_session():
     """Session-wide: no hub or telemetry calls, and no TREATY_* setting leaks in from the shell."""
@@ -192,10 +202,11 @@ def chroma_server(tmp_path_factory):
         stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **OFFLINE_ENV},
     )
     url = f"http://127.0.0.1:{port}"
+    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via a proxy from the env
     deadline = time.monotonic() + 60
     while True:
         try:
-            with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1) as resp:
+            with direct.open(f"{url}/api/v2/heartbeat", timeout=1) as resp:
                 if "nanosecond heartbeat" in json.loads(resp.read()):
                     break
         except OSError:

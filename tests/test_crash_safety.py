@@ -18,7 +18,7 @@ import pytest
 from tests.conftest import BIN, BUDAPEST, CORPUS, ROOT
 from vectorstore import ChromaStore, HybridIndex
 
-pytestmark = pytest.mark.timeout(300)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
 
 def wait_for_progress(proc: subprocess.Popen, master: int, timeout: float = 180) -> str:

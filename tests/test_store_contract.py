@@ -106,3 +106,13 @@ def test_server_unavailable_says_what_to_do(tmp_path, embedder):
         str(err.value),
     )
     assert not Path(tmp_path / "index" / "CURRENT").exists()
+
+
+def test_a_known_text_under_a_new_id_keeps_its_vector(store, embedder):
+    store.sync(records(TEXTS), embedder.encode)
+    moved = [Record(f"moved-{r.id}", f"moved-{r.key}", r.text, r.embed_text, {**r.metadata, "group": "z"})
+             for r in records(TEXTS)]
+    report = store.sync(moved, embedder.encode)
+    assert (len(report.added), len(report.removed), report.embedded) == (3, 3, 0)
+    top = HybridIndex(store, embedder).search("preserving traffic data", k=1)[0]
+    assert top.id.startswith("moved-b:") and top.metadata["group"] == "z" and top.dense > 0.3

@@ -6,18 +6,22 @@ Layout of an index folder:
     .lock                flock held by the one writer
     snapshots/<version>/ embedded Chroma of one corpus version (embedded mode)
 A sync copies the current snapshot, applies only the difference (embedding just new or
-changed texts: a record whose embed text was already indexed keeps its vector) and then moves CURRENT. A crash before that leaves the old snapshot in
-use; leftovers are swept by the next sync. In server mode (a Chroma URL) each version is
-a collection on the server and CURRENT stays in the local folder.
+changed texts: a record whose embed text is already indexed keeps its vector) and then
+moves CURRENT. A crash before that leaves the old snapshot in use; leftovers are swept
+by the next sync. In server mode (a Chroma URL) each version is
+a collection on the server and CURRENT stays in the local folder. Chroma writes to a
+snapshot's database even to read it, so a read-only snapshot is read from a private copy.
 """
 from __future__ import annotations
 
+import atexit
 import errno
 import fcntl
 import hashlib
 import json
 import os
 import shutil
+import tempfile
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -27,12 +31,28 @@ from .errors import IndexLocked, IndexNotWritable, NoIndex, ServerUnavailable
 from .models import Record, SyncReport
 
 COLLECTION_PREFIX = "chunks-"
+# cosine distance; a wide search beam so neighbours do not depend on how the graph was
+# built (insertion is multi-threaded): results stay the same from one load to the next
+HNSW = {"hnsw:space": "cosine", "hnsw:search_ef": 256, "hnsw:construction_ef": 256, "hnsw:M": 32}
 _PAGE = 5000
+# errors that mean "this disk or folder cannot take the write", reported as IndexNotWritable
+_NOT_WRITABLE = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQUOT, errno.EFBIG, errno.ENOTDIR}
 
 
 def corpus_version(ids: list[str]) -> str:
     """A hash of the set of record ids (ids carry content hashes): the corpus version."""
     return hashlib.sha256("\n".join(sorted(ids)).encode()).hexdigest()[:16]
+
+
+def _copy_tree(src: Path, dst: Path) -> None:
+    """Copy a snapshot folder; unlike shutil.copytree, stop at the first error and raise it
+    as the OSError it is (copytree gathers them into one shutil.Error without an errno)."""
+    dst.mkdir()
+    for item in src.iterdir():
+        if item.is_dir():
+            _copy_tree(item, dst / item.name)
+        else:
+            shutil.copy2(item, dst / item.name)
 
 
 def _settings():
@@ -99,8 +119,23 @@ class ChromaStore:
 
     def open_collection(self, pointer: dict):
         """The Chroma collection a pointer names (no embedding function: we pass vectors)."""
-        path = None if self.chroma_url else self.snapshot_path(pointer)
+        path = None if self.chroma_url else self._readable(self.snapshot_path(pointer))
         return self.client(path).get_collection(pointer["collection"], embedding_function=None)
+
+    def _readable(self, path: Path) -> Path:
+        """`path`, or a private copy of it when it is read-only: Chroma records every open in
+        its database, so it cannot even read a snapshot it may not write."""
+        if os.access(path, os.W_OK) and os.access(path / "chroma.sqlite3", os.W_OK):
+            return path
+        copy = Path(tempfile.mkdtemp(prefix="treaty-index-"))
+        atexit.register(shutil.rmtree, copy, True)
+        try:
+            _copy_tree(path, copy / path.name)
+        except OSError as exc:
+            raise IndexNotWritable(
+                str(self.index_dir), f"read-only, and copying it to {copy} failed: {exc.strerror or exc}"
+            ) from None
+        return copy / path.name
 
     # -- writing ---------------------------------------------------------------------
     @contextmanager
@@ -183,12 +218,16 @@ class ChromaStore:
                 self._sweep(pointer)
                 report.seconds = time.perf_counter() - started
                 return report
+            before = self._snapshot_dirs()
             try:
                 new_pointer = self._build(pointer, old_collection, version, wanted, stale, embed, progress, report)
                 self._write_pointer(new_pointer)
-            except OSError as exc:
-                if exc.errno in (errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EDQUOT):
-                    raise IndexNotWritable(str(self.index_dir), exc.strerror or str(exc)) from None
+            except BaseException as exc:
+                detail = self._write_failure(exc)
+                for path in self._snapshot_dirs() - before:
+                    shutil.rmtree(path, ignore_errors=True)  # a part-built snapshot only takes space
+                if detail:
+                    raise IndexNotWritable(str(self.index_dir), detail) from None
                 raise
             self._sweep(new_pointer, keep=pointer)
         report.seconds = time.perf_counter() - started
@@ -203,7 +242,7 @@ class ChromaStore:
                 client.delete_collection(name)  # a leftover of a crashed build
             except Exception:
                 pass
-            collection = client.create_collection(name, embedding_function=None, metadata={"hnsw:space": "cosine"})
+            collection = client.create_collection(name, embedding_function=None, metadata=HNSW)
             if old_collection is not None:
                 keep = self._read_all(old_collection, ["embeddings", "documents", "metadatas"])
                 rows = [j for j, i in enumerate(keep["ids"]) if i in wanted]
@@ -220,7 +259,7 @@ class ChromaStore:
             snap_root.mkdir(parents=True, exist_ok=True)
             path = snap_root / f"{version}-{int(time.time() * 1000)}"
             if pointer is not None:
-                shutil.copytree(self.snapshot_path(pointer), path)
+                _copy_tree(self.snapshot_path(pointer), path)
                 collection = self.client(path).get_collection(pointer["collection"], embedding_function=None)
                 if stale:
                     for s in range(0, len(stale), _PAGE):
@@ -228,7 +267,7 @@ class ChromaStore:
                 name = pointer["collection"]
             else:
                 collection = self.client(path).create_collection(
-                    name, embedding_function=None, metadata={"hnsw:space": "cosine"}
+                    name, embedding_function=None, metadata=HNSW
                 )
             new_pointer = {"version": version, "collection": name, "path": str(path.relative_to(self.index_dir))}
         todo = [wanted[i] for i in report.added + report.updated]
@@ -264,6 +303,23 @@ class ChromaStore:
         if not self.chroma_url:
             self._release(self.snapshot_path(new_pointer))
         return new_pointer
+
+    def _snapshot_dirs(self) -> set[Path]:
+        snap_root = self.index_dir / "snapshots"
+        return set(snap_root.iterdir()) if self.chroma_url is None and snap_root.is_dir() else set()
+
+    def _write_failure(self, exc: BaseException) -> str | None:
+        """What stopped a build when the disk or folder refused the write, else None (a bug:
+        re-raised as it is). Chroma's own errors carry no errno: a nearly full disk explains them."""
+        from chromadb.errors import ChromaError
+
+        if isinstance(exc, OSError) and exc.errno in _NOT_WRITABLE:
+            return exc.strerror or str(exc)
+        if isinstance(exc, ChromaError) and self.chroma_url is None:
+            free = shutil.disk_usage(self.index_dir).free
+            if free < 64 * 2**20:
+                return f"{free / 2**20:.1f} MB free; Chroma: {exc}"
+        return None
 
     def _vectors_by_text(self, collection, ids: list[str]) -> dict[str, list[float]]:
         """embed text -> vector of the given records of a collection."""

@@ -64,7 +64,9 @@ class AnswerPipeline:
         t = time.perf_counter()
         retriever = self.container.retriever()
         standalone = condense(state["question"], state["history"], retriever.parse)
-        return {**state, "retriever": retriever, "standalone": standalone, "t_condense": _ms(t)}
+        # one index version per answer, even when an ingest switches CURRENT half-way through it
+        return {**state, "retriever": retriever, "index": retriever.index, "standalone": standalone,
+                "t_condense": _ms(t)}
 
     def _retrieve(self, state: dict) -> dict:
         t = time.perf_counter()
@@ -74,8 +76,7 @@ class AnswerPipeline:
         retrieval = state["retriever"].retrieve(s.query, refs=s.refs)
         return {**state, "retrieval": retrieval, "t_retrieve": _ms(t)}
 
-    def idf(self) -> IdfTable:
-        index = self.container.index()
+    def idf(self, index) -> IdfTable:
         if self._idf is None or self._idf[0] != index.version:
             self._idf = (index.version, IdfTable(index.embed_texts))
         return self._idf[1]
@@ -89,7 +90,7 @@ class AnswerPipeline:
             detail = f"The {m.doc_title} has {m.highest} articles; there is no Article {m.article}."
             return {**state, "decision": Decision(True, "missing_article", detail), "passages": []}
         hits = retrieval.hits[: max(self.settings.k, retrieval.pinned)]
-        index = self.container.index()
+        index = state["index"]
         passages = [
             Passage(i, h.text, h.metadata.get("label", ""), h.metadata.get("doc_short_title") or h.metadata.get("doc_title", ""),
                     h.score, index.embed_texts[index.row[h.id]])
@@ -99,7 +100,7 @@ class AnswerPipeline:
             terms = content_terms(state["standalone"].query)
             best_dense = max(h.dense for h in hits)
             # the header (document, article title) counts: it is part of what a passage is about
-            best_cov = max((coverage(terms, index.embed_texts[index.row[h.id]], self.idf()) for h in hits), default=0.0)
+            best_cov = max((coverage(terms, index.embed_texts[index.row[h.id]], self.idf(index)) for h in hits), default=0.0)
             relevance = best_dense + 0.5 * best_cov
             if relevance < self.settings.min_relevance or best_cov < self.settings.min_coverage:
                 detail = f"relevance {relevance:.2f} (similarity {best_dense:.2f}, coverage {best_cov:.2f})"
@@ -114,7 +115,7 @@ class AnswerPipeline:
             yield from self._answer(state)
 
     def _answer(self, state: dict) -> Iterator[dict]:
-        index = self.container.index()
+        index = state["index"]
         retrieval = state.get("retrieval")
         retrieved = []
         for h in (retrieval.hits if retrieval else []):
@@ -129,21 +130,14 @@ class AnswerPipeline:
         renumber: dict[int, int] = {}
         passages = {p.n: p.text for p in state["passages"]}
         if not decision.decline:
-            context = {"idf": self.idf()}
+            context = {"idf": self.idf(index)}
             buffer = ""
-            for delta in self.generator.stream(state["standalone"].query if state["standalone"].follow_up else state["question"],
-                                               state["passages"], context):
+            query = state["standalone"].query if state["standalone"].follow_up else state["question"]
+            for delta in self.generator.stream(query, state["passages"], context):
                 buffer += delta
-                pieces = verify.split_cited_sentences(buffer)
-                if len(pieces) > 1 and self._complete(buffer):
-                    done, buffer = pieces, ""
-                else:
-                    continue
-                for event in self._emit(done, passages, kept, removed, renumber):
-                    yield event
-            if buffer.strip():
-                for event in self._emit(verify.split_cited_sentences(buffer), passages, kept, removed, renumber):
-                    yield event
+                *complete, buffer = verify.split_raw(buffer)  # the last piece may be unfinished
+                yield from self._emit([verify.parse_piece(p) for p in complete], passages, kept, removed, renumber)
+            yield from self._emit([verify.parse_piece(buffer)] if buffer.strip() else [], passages, kept, removed, renumber)
         refused = decision.decline or not kept
         if refused:
             titles = self._doc_titles(index)
@@ -166,13 +160,10 @@ class AnswerPipeline:
         )
         yield {"type": "done", "answer": answer.as_dict(), "_answer": answer, "decline_reason": decision.reason}
 
-    @staticmethod
-    def _complete(buffer: str) -> bool:
-        """True when the buffer ends inside a new sentence (so all earlier ones are complete)."""
-        return True
-
     def _emit(self, pieces, passages, kept, removed, renumber) -> Iterator[dict]:
         for sentence, cited in pieces:
+            if not sentence.strip(" .;"):
+                continue
             keep, _dropped, _ = verify.verify_sentence(sentence, cited, passages)
             if not keep:
                 removed.append(sentence)

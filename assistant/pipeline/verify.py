@@ -90,36 +90,40 @@ def check_sentence(sentence: str, passage: str, embedder=None) -> Verdict:
     return Verdict(not reasons, round(score, 4), reasons)
 
 
-_BOUNDARY = re.compile(r"(?:[.!?;](?:\s*\[\d{1,3}\])*|(?:\s*\[\d{1,3}\])+[.!?;]?)(?=\s+[A-Z“\"(]|\s*$)")
+# a sentence ends at . ! ? ; (markers may stand before or after it) when a capital, quote
+# or bracket follows after white space
+_BOUNDARY = re.compile(r"(?:[.!?;](?:\s*\[\d{1,3}\])*|(?:\s*\[\d{1,3}\])+[.!?;]?)(?=\s+(?:[A-Z“\"(]|\d{1,3}\.\s))")
 _ABBREV = re.compile(r"\b(?:art|arts|para|paras|no|nos|p|pp|e\.g|i\.e|cf|vol)\.$", re.I)
+_LABEL_ONLY = re.compile(r"^\s*(?:\(?\d{1,3}[.)]|\(?[a-z]{1,4}\))\s*$", re.I)  # "1." or "(a)" opens a paragraph
+
+
+def split_raw(text: str) -> list[str]:
+    """Text -> raw sentence pieces (markers kept). The last piece is whatever follows the
+    last boundary: while a model is still streaming it may be an unfinished sentence."""
+    pieces: list[str] = []
+    start = 0
+    for m in _BOUNDARY.finditer(text):
+        head = MARKER.sub("", text[start:m.end()]).rstrip()
+        if _ABBREV.search(head) or _LABEL_ONLY.match(head):
+            continue  # "Art. 5" does not end a sentence, nor does a paragraph number
+        pieces.append(text[start:m.end()])
+        start = m.end()
+    pieces.append(text[start:])
+    return pieces
+
+
+def parse_piece(piece: str) -> tuple[str, list[int]]:
+    """A raw piece -> (sentence without markers, cited numbers)."""
+    cited = [int(n) for n in MARKER.findall(piece)]
+    sentence = " ".join(MARKER.sub("", piece).split())
+    sentence = re.sub(r"\s+([.,;:!?])", r"\1", sentence)
+    return re.sub(r"([.!?;:])[.]+$", r"\1", sentence), cited  # "right. [1]." -> "right."
 
 
 def split_cited_sentences(text: str) -> list[tuple[str, list[int]]]:
-    """Answer text -> [(sentence without markers, [cited numbers])], in order.
-
-    A sentence ends at . ! ? ; (markers may stand before or after the punctuation) when
-    a capital letter, quote or bracket follows; "Art." and similar abbreviations do not end one.
-    """
-    out: list[tuple[str, list[int]]] = []
-    start = 0
-    text = text.strip()
-    for m in _BOUNDARY.finditer(text):
-        piece = text[start:m.end()]
-        head = MARKER.sub("", piece).rstrip()
-        if _ABBREV.search(head):
-            continue
-        out.append(piece)
-        start = m.end()
-    if text[start:].strip():
-        out.append(text[start:])
-    result = []
-    for piece in out:
-        cited = [int(n) for n in MARKER.findall(piece)]
-        sentence = " ".join(MARKER.sub("", piece).split())
-        sentence = re.sub(r"\s+([.,;:!?])", r"\1", sentence)
-        if sentence.strip(" .;"):
-            result.append((sentence, cited))
-    return result
+    """Answer text -> [(sentence without markers, [cited numbers])], in order."""
+    pieces = (parse_piece(p) for p in split_raw(text.strip()))
+    return [(s, n) for s, n in pieces if s.strip(" .;")]
 
 
 @dataclass

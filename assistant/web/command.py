@@ -21,8 +21,8 @@ def serve(host: str | None, port: int | None) -> None:
 
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    settings = load_settings(host=host, port=port)
     try:
+        settings = load_settings(host=host, port=port)
         container = Container(settings)
         container.index()  # fail now, with the fix, when there is no index
         app = build_app(container)
