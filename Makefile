@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install run test lint bench index clean
+.PHONY: install run test test-fast lint bench index clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@command -v $(PY) >/dev/null 2>&1 || { echo "Error: $(PY) not found: install Python 3.11 or run make PY=python3"; exit 1; }
@@ -28,6 +28,9 @@ run: index  ## set up, build the index if missing or stale, serve the chat
 
 test: $(STAMP)  ## run the test suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: $(STAMP)  ## the tests that need no shared index or server
+	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check assistant ingest vectorstore tests bench

@@ -140,7 +140,14 @@ def ask(question: str, history_file: Path | None, generator: str | None, as_json
             click.echo(f"      “{cit.quote[:240]}{'…' if len(cit.quote) > 240 else ''}”")
     click.echo(f"\n(corpus {answer.corpus_version}, {answer.timings_ms.get('total', 0):.0f} ms)")
 
-from .evaluation.command import eval_command  # noqa: E402
-main.add_command(eval_command)
-from .web.command import serve  # noqa: E402
-main.add_command(serve)
+
+def _register() -> None:
+    """Commands that live beside their feature (cheap to import: heavy work is inside them)."""
+    from .evaluation.command import eval_command
+    from .web.command import serve
+
+    main.add_command(eval_command)
+    main.add_command(serve)
+
+
+_register()

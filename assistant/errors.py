@@ -4,6 +4,7 @@
     ├── InvalidQuestion       empty, blank or over-long question
     ├── InvalidHistory        a conversation history that is not a list of {role, content}
     ├── GeneratorUnavailable  the configured LLM generator cannot run (missing extra, endpoint down)
+    ├── EvalError             a question file, run folder or eval option that cannot be used
     └── (re-exported) StoreError, IngestError from the leaf packages
 
 Errors are converted to user form only at the edges (CLI, UI, API).
@@ -30,10 +31,14 @@ class GeneratorUnavailable(TreatyError):
     """The configured generator cannot be used."""
 
 
+class EvalError(TreatyError):
+    """A question file, run folder or eval option that cannot be used as given."""
+
+
 EXPECTED_ERRORS = (TreatyError, StoreError, IngestError)
 
 __all__ = [
-    "CorpusNotFound", "EXPECTED_ERRORS", "GeneratorUnavailable", "IndexLocked", "IndexNotWritable",
+    "CorpusNotFound", "EXPECTED_ERRORS", "EvalError", "GeneratorUnavailable", "IndexLocked", "IndexNotWritable",
     "IngestError", "InvalidHistory", "InvalidQuestion", "NoIndex", "ServerUnavailable", "StoreError",
     "TreatyError", "UnreadableFile",
 ]

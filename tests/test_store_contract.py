@@ -116,3 +116,16 @@ def test_a_known_text_under_a_new_id_keeps_its_vector(store, embedder):
     assert (len(report.added), len(report.removed), report.embedded) == (3, 3, 0)
     top = HybridIndex(store, embedder).search("preserving traffic data", k=1)[0]
     assert top.id.startswith("moved-b:") and top.metadata["group"] == "z" and top.dense > 0.3
+
+
+def test_two_index_folders_share_one_server(chroma_server, embedder, tmp_path):
+    """Each index folder keeps its own versions on a shared server: a sync of one never sweeps the other's."""
+    one = ChromaStore(tmp_path / "one", chroma_server)
+    two = ChromaStore(tmp_path / "two", chroma_server)
+    one.sync(records(TEXTS), embedder.encode)
+    two.sync(records({"d": "Protection of witnesses who give testimony."}), embedder.encode)
+    one.sync(records({**TEXTS, "e": "Jurisdiction over offences on board ships."}), embedder.encode)  # new version
+    two.sync(records({"d": "Protection of witnesses who give testimony in court."}), embedder.encode)
+    assert sorted(i[0] for i in HybridIndex(one, embedder).ids) == ["a", "b", "c", "e"]
+    assert [i[0] for i in HybridIndex(two, embedder).ids] == ["d"]
+    assert one.collection_prefix != two.collection_prefix

@@ -68,6 +68,13 @@ class ChromaStore:
         self.index_dir = Path(index_dir)
         self.chroma_url = chroma_url or None
 
+    @property
+    def collection_prefix(self) -> str:
+        """Server-mode collections of this index folder: several index folders can share one
+        Chroma server without sweeping each other's versions."""
+        folder = hashlib.sha256(str(self.index_dir.resolve()).encode()).hexdigest()[:8]
+        return f"{COLLECTION_PREFIX}{folder}-"
+
     # -- locations -------------------------------------------------------------------
     @property
     def where(self) -> str:
@@ -234,7 +241,7 @@ class ChromaStore:
         return report
 
     def _build(self, pointer, old_collection, version, wanted, stale, embed, progress, report) -> dict:
-        name = f"{COLLECTION_PREFIX}{version}"
+        name = f"{self.collection_prefix}{version}"
         if self.chroma_url:
             client = self.client()
             new_pointer = {"version": version, "collection": name, "path": ""}
@@ -343,7 +350,7 @@ class ChromaStore:
                 client = self.client()
                 for col in client.list_collections():
                     name = getattr(col, "name", col)
-                    if name.startswith(COLLECTION_PREFIX) and name not in live:
+                    if name.startswith(self.collection_prefix) and name not in live:
                         client.delete_collection(name)
             except Exception:
                 pass

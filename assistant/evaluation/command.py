@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from ..config import GENERATORS
-from .dataset import EvalError
+from ..errors import EvalError
 from .gate import Threshold, check_gates, parse_threshold
 from .metrics import BY_NAME, format_value
 

@@ -10,16 +10,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import InvalidHistory, TreatyError
+from ..errors import EvalError, InvalidHistory
 from ..pipeline.validate import clean_history
 
 FORMAT_HINT = "one JSON object per line, see eval/README.md"
 # DOC_ID, DOC_ID#art-N, DOC_ID#annex, DOC_ID#preamble
 _SOURCE = re.compile(r"[^\s#]+(?:#(?:art-[1-9]\d*|annex|preamble))?")
-
-
-class EvalError(TreatyError):
-    """A question file, run folder or eval option that cannot be used as given."""
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from .dataset import EvalError
+from ..errors import EvalError
 
 PROMPT = """You grade answers to questions about legal documents.
 Compare the ANSWER with the REFERENCE answer. Score 1 if the answer states the reference's key facts

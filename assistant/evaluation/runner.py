@@ -10,7 +10,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .dataset import EvalError, EvalQuestion
+from ..errors import EvalError
+from .dataset import EvalQuestion
 from .metrics import failures, score_question, summarize
 
 RESULTS, SUMMARY, REPORT, RUN = "results.jsonl", "summary.json", "report.html", "run.json"

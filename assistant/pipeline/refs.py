@@ -108,7 +108,7 @@ def parse_refs(text: str, aliases: dict[str, str] | None = None) -> Refs:
         raw = m.group(1).upper()
         chapters.append(_to_roman(int(raw)) if raw.isdigit() else raw)
     docs: list[str] = []
-    for i, m in enumerate(_WORD.finditer(text)):
+    for m in _WORD.finditer(text):
         doc = _alias_of(m.group(0), m.start(), aliases or {})
         if doc and doc not in docs:
             docs.append(doc)
