@@ -165,3 +165,19 @@ def test_cli_ask_errors_are_one_line(treaty_cli, built_index, tmp_path):
     result = treaty_cli("ask", "  ")
     assert result.returncode == 1
     assert result.stderr.strip() == "Error: The question is empty: type a question about the Convention."
+
+
+def test_a_named_article_is_the_only_source(pipeline):
+    answer = pipeline.ask("What does article 2 of the Budapest Convention say?")
+    assert {c.source for c in answer.citations} == {"budapest-convention-cets-185#art-2"}
+
+
+def test_a_rare_name_in_the_question_finds_the_document_that_has_it(pipeline):
+    answer = pipeline.ask("What did Human Rights Watch criticize?")
+    assert answer.citations[0].doc_id == "dialogue-pakistan-60-countries-sign-2025-10-25"
+    assert "Human Rights Watch" in answer.text
+
+
+def test_answers_do_not_open_with_a_bare_paragraph_number(pipeline):
+    answer = pipeline.ask("Who is the depositary of the convention?")
+    assert answer.text.startswith("The Secretary-General of the United Nations is designated depositary")

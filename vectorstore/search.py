@@ -2,7 +2,8 @@
 
 `HybridIndex` loads the live version's records into memory once (texts and metadata for
 BM25, filters and display), asks Chroma for dense neighbours, and fuses the two rankings.
-Callers can restrict by metadata (`where`) and reweight by metadata (`boosts`); the
+Callers can restrict by metadata (`where`) and reweight by metadata or record id
+(`boosts`; the key "_id" names the id); the
 meaning of documents and articles is left to the caller.
 """
 from __future__ import annotations
@@ -122,7 +123,9 @@ class HybridIndex:
                 fused[row] = fused.get(row, 0.0) + 1.0 / (RRF_K + r + 1)
         for row in fused:
             for flt, factor in boosts or []:
-                if matches(self.metadatas[row], flt):
+                # "_id" in a boost filter matches the record id (e.g. a set of ids)
+                meta = {**self.metadatas[row], "_id": self.ids[row]} if "_id" in flt else self.metadatas[row]
+                if matches(meta, flt):
                     fused[row] *= factor
         top = sorted(fused.items(), key=lambda kv: -kv[1])[:k]
         missing = [row for row, _ in top if row not in dense]

@@ -89,7 +89,8 @@ class AnswerPipeline:
             m = retrieval.missing[0]
             detail = f"The {m.doc_title} has {m.highest} articles; there is no Article {m.article}."
             return {**state, "decision": Decision(True, "missing_article", detail), "passages": []}
-        hits = retrieval.hits[: max(self.settings.k, retrieval.pinned)]
+        # a question naming an article is answered from that article
+        hits = retrieval.hits[: retrieval.pinned] if retrieval.pinned else retrieval.hits[: self.settings.k]
         index = state["index"]
         passages = [
             Passage(i, h.text, h.metadata.get("label", ""), h.metadata.get("doc_short_title") or h.metadata.get("doc_title", ""),

@@ -19,6 +19,7 @@ _TASKS = [
     re.compile(r"\b(write|generate|create|build|code|give me)\b.{0,40}\b(code|script|program|function|website|web ?site|app|malware|virus|ransomware|exploit|sql|python|javascript|keylogger)\b", re.I),
     re.compile(r"^\s*how\s+(do|can|could|would|should|to)\s+(i|we|you|one|someone)?\s*(make|build|create|write|hack|set up|code|launch|develop|steal|break into|bypass|crack)\b", re.I),
     re.compile(r"^\s*(pretend|act as|role-?play|you are now)\b", re.I),
+    re.compile(r"^\s*(please\s+)?translate\b", re.I),
 ]
 
 

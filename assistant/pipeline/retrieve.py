@@ -19,6 +19,8 @@ from .refs import ArticleRef, Refs, doc_aliases, parse_refs
 
 SECTION_BOOST = 2.5
 CHAPTER_BOOST = 1.5
+NAME_BOOST = 2.0  # the chunk contains a multi-word name from the question ("Human Rights Watch")
+_NAME = re.compile(r"\b[A-Z][\w’'-]*(?:\s+(?:of|on|for|and|the)?\s*[A-Z][\w’'-]*)+")
 TITLE_BOOST = 2.0  # every content word of an article's title is in the question
 DEFINITION_BOOST = 2.5  # the chunk defines a term a definitional question uses
 _DEFINITION_Q = re.compile(r"^\s*(what|who)\s+(is|are)\b|\bdefin|\bmean(s|ing)?\b|\bwhat counts as\b", re.I)
@@ -77,6 +79,11 @@ class Retriever:
         titles = [t for t, words in self.article_titles.items() if words and words <= terms]
         if titles:
             boosts.append(({"article_title": titles}, TITLE_BOOST))
+        names = [n.strip() for n in _NAME.findall(query) if len(n.split()) >= 2]
+        named_rows = {i for n in names for i, t in enumerate(self.index.texts) if n in t}
+        if named_rows and len(named_rows) <= 10:  # a rare name is a strong signal; a common one is not
+            ids = {self.index.ids[i] for i in named_rows}
+            boosts.append(({"_id": list(ids)}, NAME_BOOST))
         low = f" {' '.join(query.lower().split())} "
         asks_definition = bool(_DEFINITION_Q.search(low))
         used = [d for d in self.defined if asks_definition and re.search(rf"\b{re.escape(d)}\b", low)]

@@ -7,7 +7,7 @@ from vectorstore.lexical import tokenize
 
 # Sentence ends: . ; or ? followed by space and a capital/quote/bracket; never after "art." etc.
 _SENT_END = re.compile(r"(?<!\bart)(?<!\bArt)(?<!\bno)(?<!\bpara)(?<!\bp)(?<=[.?!;])\s+(?=[A-Z“\"(])")
-_LABEL = re.compile(r"^\(?(?:\d{1,3}|[a-z]{1,4})[.)]$", re.I)
+_LABEL = re.compile(r"^\d{1,3}\.$")
 _QUESTION_NOISE = frozenset(
     tokenize("say says said convention document documents provide provides provision state states party "
              "parties article articles under mean means tell explain describe regard regarding require requires "
@@ -22,12 +22,8 @@ def units(text: str) -> list[str]:
         para = " ".join(para.split())
         if not para:
             continue
-        pieces = [s.strip() for s in _SENT_END.split(para) if s.strip()]
-        for piece in pieces:
-            if out and _LABEL.match(out[-1]) and out[-1] in pieces:
-                out[-1] = f"{out[-1]} {piece}"  # "1." + "Each State Party …" is one sentence
-            else:
-                out.append(piece)
+        # a bare paragraph number ("1.") is structure, not text: the label says it
+        out.extend(s.strip() for s in _SENT_END.split(para) if s.strip() and not _LABEL.match(s.strip()))
     return out
 
 

@@ -2,17 +2,25 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from ..errors import InvalidHistory, InvalidQuestion
 
 MAX_TURNS = 50
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def valid_text(text: str) -> str:
+    """`text` with lone surrogates (from JSON "\\ud800" or undecodable argv bytes) replaced by
+    U+FFFD: they cannot be encoded, so the tokenizer and the JSON response would fail on them."""
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def clean_question(question: object, max_chars: int = 2000) -> str:
     if not isinstance(question, str):
         raise InvalidQuestion("The question must be text: type a question about the Convention.")
-    text = " ".join(question.split())
+    text = " ".join(valid_text(question).split())
     if not text:
         raise InvalidQuestion("The question is empty: type a question about the Convention.")
     if len(text) > max_chars:
@@ -37,7 +45,7 @@ def clean_history(history: object) -> list[dict]:
             raise InvalidHistory(f"History turn {i + 1} has role {role!r}: use \"user\" or \"assistant\".")
         if not isinstance(content, str):
             raise InvalidHistory(f"History turn {i + 1} has no text \"content\".")
-        turns.append({"role": role, "content": content[:4000]})
+        turns.append({"role": role, "content": valid_text(content[:4000])})
     return turns[-MAX_TURNS:]
 
 
