@@ -1,7 +1,8 @@
 """The assistant's error tree; messages say what happened and what to do next.
 
     TreatyError               base; the CLI prints `Error: <message>` and exits 1
-    ├── InvalidQuestion       empty, blank or over-long question
+    ├── InvalidQuestion       empty or blank question
+    │   └── QuestionTooLong   over the length limit
     ├── InvalidHistory        a conversation history that is not a list of {role, content}
     ├── GeneratorUnavailable  the configured LLM generator cannot run (missing extra, endpoint down)
     ├── EvalError             a question file, run folder or eval option that cannot be used
@@ -23,6 +24,10 @@ class InvalidQuestion(TreatyError):
     """The question cannot be answered as given."""
 
 
+class QuestionTooLong(InvalidQuestion):
+    """The question is over the length limit (the API answers 422)."""
+
+
 class InvalidHistory(TreatyError):
     """The conversation history is malformed."""
 
@@ -37,8 +42,16 @@ class EvalError(TreatyError):
 
 EXPECTED_ERRORS = (TreatyError, StoreError, IngestError)
 
+
+def public_url(url: str) -> str:
+    """`url` fit for a message: without `user:password@` and without a query (either may hold a credential)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))
+
 __all__ = [
     "CorpusNotFound", "EXPECTED_ERRORS", "EvalError", "GeneratorUnavailable", "IndexLocked", "IndexNotWritable",
-    "IngestError", "InvalidHistory", "InvalidQuestion", "NoIndex", "ServerUnavailable", "StoreError",
-    "TreatyError", "UnreadableFile",
+    "IngestError", "InvalidHistory", "InvalidQuestion", "NoIndex", "QuestionTooLong", "ServerUnavailable", "StoreError",
+    "TreatyError", "UnreadableFile", "public_url",
 ]

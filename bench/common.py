@@ -56,6 +56,36 @@ def proc_memory_mb(pid: int | str = "self") -> dict:
     return {"rss_mb": fields.get("VmRSS"), "peak_rss_mb": fields.get("VmHWM")}
 
 
+def cpu_s(pid: int | str = "self") -> float:
+    """CPU seconds (user + system) a running process has used so far, from /proc/<pid>/stat."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_measured(cmd: list[str], env: dict) -> dict:
+    """Run a command to completion: wall seconds, CPU seconds (which barely move when other
+    jobs share the cores; wall time does) and peak RSS. The peak is VmHWM polled from /proc:
+    wait4's ru_maxrss would report this (large) process's peak, which Linux carries over
+    into a forked child."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    peak = 0.0
+    while True:
+        try:
+            peak = max(peak, proc_memory_mb(proc.pid)["peak_rss_mb"] or 0.0)
+        except (OSError, ValueError):  # exiting: /proc/<pid>/status is going or gone
+            pass
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            break
+        time.sleep(0.02)
+    wall = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, so Popen must not wait again
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited with {proc.returncode}")
+    return {"wall_s": round(wall, 3), "cpu_s": round(usage.ru_utime + usage.ru_stime, 3), "peak_rss_mb": peak}
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

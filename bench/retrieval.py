@@ -1,9 +1,13 @@
 """Retrieval benchmark: our Retriever vs the textbook LangChain RAG vs BM25 alone, on eval/dev.jsonl.
 
-Scores hit@1, hit@k and MRR against each answerable question's expected_sources, and
-p50/p95 latency per query; prints a markdown table and the questions our retriever misses,
-and writes bench/results/retrieval.json. A follow-up question is searched together with
-the last user turn of its history. Answer quality is left to `treaty eval`.
+Retrieval: hit@1, hit@k and MRR against each answerable question's expected_sources, and
+p50/p95 latency per query, plus the questions our retriever misses. A follow-up question
+is searched together with the last user turn of its history.
+Answers, on every question (unanswerable ones too), scored by `treaty eval`'s metrics:
+ours is the whole extractive pipeline (`AnswerPipeline.ask`); a baseline has no generator,
+no verification and no threshold, so its "citations" are its top-k chunks and it never
+declines (correct-decline rate 0), and its latency is retrieval only. Writes
+bench/results/retrieval.json.
 
     .venv/bin/python bench/retrieval.py [--questions eval/dev.jsonl] [--index data/index]
 """
@@ -22,7 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 
 from assistant.evaluation.dataset import load_questions  # noqa: E402
-from assistant.evaluation.metrics import matches, percentile  # noqa: E402
+from assistant.evaluation.metrics import matches, percentile, summarize  # noqa: E402
+from assistant.evaluation.runner import answer_record  # noqa: E402
 
 K = 5
 TEXTBOOK_K = 4  # LangChain's default similarity_search k
@@ -62,10 +67,10 @@ def source(hit: dict) -> str:
     return source_id(hit.get("doc_id", ""), hit.get("article"), hit.get("section", ""))
 
 
-def query_of(q) -> str:
+def query_of(question: str, history) -> str:
     """The question, or for a follow-up the last user turn followed by the question."""
-    users = [t["content"] for t in q.history if t["role"] == "user"]
-    return f"{users[-1]} {q.question}" if users else q.question
+    users = [t["content"] for t in history if t["role"] == "user"]
+    return f"{users[-1]} {question}" if users else question
 
 
 def timed(fn, *args):
@@ -75,7 +80,7 @@ def timed(fn, *args):
 
 
 def ours(settings, embedder, corpus: Path):
-    """Our pipeline's retriever over the project's index (brought up to date first: embeds only changes)."""
+    """Our retriever and extractive answer pipeline over the project's index (brought up to date first: embeds only changes)."""
     from assistant.indexing import run_ingest
     from assistant.wiring import Container
 
@@ -84,7 +89,15 @@ def ours(settings, embedder, corpus: Path):
     report = run_ingest([corpus], c.store, embedder.encode)
     print(f"index {settings.index_dir}: {report.chunks} chunks, embedded {report.embedded}", file=sys.stderr)
     retriever = c.retriever()
-    return lambda query: [h.metadata for h in retriever.retrieve(query, k=K).hits[:K]]
+    pipeline = c.pipeline("extractive")
+
+    def search(query: str) -> list[dict]:
+        return [h.metadata for h in retriever.retrieve(query, k=K).hits[:K]]
+
+    def ask(question: str, history: list[dict]) -> dict:
+        return pipeline.ask(question, history).as_dict()
+
+    return search, ask
 
 
 def section_at(text: str, offset: int) -> tuple[str, int]:
@@ -143,6 +156,35 @@ def bm25(chunks):
     return search
 
 
+def answers_from(search):
+    """A baseline's "answer": its top-k chunks as citations and retrieved passages; it never declines."""
+    def ask(question: str, history: list[dict]) -> dict:
+        hits = search(query_of(question, history))
+        return {"answer": "", "refused": False, "citations": hits,
+                "retrieved": [{"source": source(h), "rank": i} for i, h in enumerate(hits, 1)]}
+
+    return ask
+
+
+# metric -> label, in table order
+ANSWER_METRICS = {"hit@5": "hit@5", "citation_hit": "citation hit", "citation_precision": "citation precision",
+                  "correct_decline": "correct declines", "false_decline": "false declines",
+                  "latency_p50_ms": "latency p50 ms", "latency_p95_ms": "latency p95 ms"}
+
+
+def answer_table(answers: dict[str, dict]) -> str:
+    """Answer-level metrics per system ({name: {metric: value}}), and ours (the first) divided by each other's."""
+    names = list(answers)
+    lines = ["| metric | " + " | ".join(names) + " | " + " | ".join(f"ours ÷ {n}" for n in names[1:]) + " |",
+             "|---|" + "---:|" * (2 * len(names) - 1)]
+    for metric, label in ANSWER_METRICS.items():
+        values = [answers[n][metric] for n in names]
+        shown = ["n/a" if v is None else f"{v:.1f}" if metric.startswith("latency") else f"{v:.3f}" for v in values]
+        ratios = ["n/a" if values[0] is None or not v else f"{values[0] / v:.2f}" for v in values[1:]]
+        lines.append(f"| {label} | " + " | ".join(shown) + " | " + " | ".join(ratios) + " |")
+    return "\n".join(lines)
+
+
 def table(systems: list[System]) -> str:
     lines = ["| retriever | hit@1 | hit@5 (textbook: hit@4) | MRR | p50 ms | p95 ms |", "|---|---:|---:|---:|---:|---:|"]
     for s in systems:
@@ -165,22 +207,32 @@ def main(argv: list[str] | None = None) -> int:
     from vectorstore import PackagedMiniLM
 
     settings = load_settings(index_dir=args.index, corpus_dirs=[args.corpus])
-    questions = [q for q in load_questions(args.questions).questions if q.answerable]
+    every = load_questions(args.questions).questions
+    questions = [q for q in every if q.answerable]
     embedder = PackagedMiniLM()
     load = load_corpus([args.corpus])
-    systems: list[tuple[System, object]] = [(System("ours (hybrid + structure)", K), ours(settings, embedder, args.corpus))]
+    our_search, our_ask = ours(settings, embedder, args.corpus)
+    systems: list[tuple[System, object]] = [(System("ours (hybrid + structure)", K), our_search)]
+    answers: dict[str, dict] = {}
     with tempfile.TemporaryDirectory(prefix="bench-textbook-") as tmp:
         systems.append((System("textbook LangChain RAG", TEXTBOOK_K), textbook(load.documents, embedder, Path(tmp))))
         systems.append((System("BM25 only", K), bm25(load.chunks)))
         for system, search in systems:
             search("warm-up query")  # model load and caches are not per-question latency
             for q in questions:
-                hits, ms = timed(search, query_of(q))
+                hits, ms = timed(search, query_of(q.question, q.history))
                 system.record(list(q.expected_sources), hits, ms)
+        for system, search in systems:
+            ask = our_ask if search is our_search else answers_from(search)
+            ask("What is illegal access?", [])  # warm-up
+            summary = summarize([answer_record(q, ask) for q in every])
+            answers[system.name] = {m: summary[m]["value"] for m in ANSWER_METRICS}
 
     ranked = [s for s, _ in systems]
     print(f"Retrieval on {args.questions.name}: {len(questions)} answerable questions\n")
     print(table(ranked))
+    print(f"\nAnswers on {args.questions.name}: {len(every)} questions ({len(every) - len(questions)} unanswerable)\n")
+    print(answer_table(answers))
     mine = ranked[0]
     misses = [
         {"id": q.id, "question": q.question, "expected": list(q.expected_sources), "rank": rank, "top": top}
@@ -196,6 +248,12 @@ def main(argv: list[str] | None = None) -> int:
         "questions": len(questions),
         "file": str(args.questions.relative_to(ROOT) if args.questions.is_relative_to(ROOT) else args.questions),
         "systems": {s.name: s.summary() for s in ranked},
+        "answers": {
+            "questions": len(every), "unanswerable": len(every) - len(questions),
+            "method": "ours: AnswerPipeline.ask (extractive); baselines: citations = their top-k chunks, never decline, "
+                      "latency = retrieval only; all scored with assistant.evaluation.metrics",
+            "systems": answers,
+        },
         "misses": misses,
     }, indent=1) + "\n")
     print(f"\nwrote {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")

@@ -41,7 +41,7 @@ title: Hanoi liaison office memo
 
 The Hanoi liaison office answers every preservation request from a partner State within two working days.
 """
-EXTRA_QUESTION = "How fast does the Hanoi liaison office answer preservation requests?"
+EXTRA_QUESTION = "Within how many working days does the Hanoi liaison office answer?"
 QUESTIONS = ["What does Article 25 say about confiscation?", "What is illegal access under the Convention?",
              EXTRA_QUESTION, "When does the Convention enter into force?"]
 NOT_WRITABLE = ("): free disk space or fix permissions, or set TREATY_INDEX_DIR to a writable folder; "
@@ -155,34 +155,41 @@ def test_servers_keep_answering_and_switch_once_when_a_reingest_completes(
         assert {(b["corpus_version"], b["chunks"]) for b in healths} == {
             (old["corpus_version"], old["chunks"]), (new, report["chunks"])}
         after = [b for _, v, b in h.seen if v == new and b.get("question") == EXTRA_QUESTION]
-        assert after and after[-1]["citations"][0]["doc_id"] == "hanoi-liaison-memo"
+        assert after and "hanoi-liaison-memo" in {r["doc_id"] for r in after[-1]["retrieved"]}
+        before = [b for _, v, b in h.seen if v != new and b.get("question") == EXTRA_QUESTION]
+        assert all("hanoi-liaison-memo" not in {r["doc_id"] for r in b["retrieved"]} for b in before)
     print(f"\nserving during re-ingest: {[len(h.seen) for h in hammers]} responses, all 200, one switch each")
 
 
 def test_an_answer_uses_one_index_version_even_when_the_switch_comes_mid_answer(
     index_copy, settings, embedder, ingest_into, tmp_path
 ):
-    """The pipeline pins the version it retrieved from: passages, idf and corpus_version agree."""
+    """An ingest that drops a document completes while a question is being retrieved: the answer
+    is still built from the version it retrieved from (passages, relevance, corpus_version)."""
     smaller = tmp_path / "smaller"
     shutil.copytree(CORPUS, smaller, ignore=shutil.ignore_patterns("unga-resolution-79-243.md"))
-    container = web_container(settings, embedder, index_dir=index_copy)
+    switched = []
+
+    class SwitchingEmbedder:
+        """The session's model; the first question embedding also runs the ingest to completion."""
+
+        def __getattr__(self, name):
+            return getattr(embedder, name)
+
+        def embed_query(self, text):
+            if not switched:
+                switched.append(ingest_into([smaller], index_copy))
+            return embedder.embed_query(text)
+
+    container = web_container(settings, SwitchingEmbedder(), index_dir=index_copy)
     old = container.index().version
-
-    class SwitchingGenerator(ExtractiveGenerator):
-        """Extractive, but an ingest that drops the cited document completes while it writes."""
-
-        def stream(self, question, passages, context=None):
-            self.report = ingest_into([smaller], index_copy)
-            yield from super().stream(question, passages, context)
-
-    gen = SwitchingGenerator()
     question = "What did resolution 79/243 decide about the opening for signature?"
-    answer = AnswerPipeline(container, gen).ask(question)
-    assert gen.report.corpus_version != old and gen.report.removed > 0
+    answer = AnswerPipeline(container, ExtractiveGenerator()).ask(question)
+    assert switched and switched[0].corpus_version != old and switched[0].removed > 0
     assert answer.corpus_version == old
-    assert answer.citations and {c.doc_id for c in answer.citations} >= {"unga-resolution-79-243"}
+    assert "unga-resolution-79-243" in {c.doc_id for c in answer.citations}
     after = AnswerPipeline(container, ExtractiveGenerator()).ask(question)
-    assert after.corpus_version == gen.report.corpus_version
+    assert after.corpus_version == switched[0].corpus_version
     assert "unga-resolution-79-243" not in {c.doc_id for c in after.citations}
 
 
@@ -354,8 +361,8 @@ import json, os, shutil, subprocess, sys
 from pathlib import Path
 index, extra, treaty, leave, out = Path(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
 snap = next((index / "snapshots").iterdir())
-copy_size = sum(p.stat().st_size for p in snap.rglob("*") if p.is_file())
-room = copy_size // 2 if leave == "copy" else copy_size + (256 << 10)  # no room for the copy / for new rows
+copy_size = sum(-(-p.stat().st_size // 4096) * 4096 for p in snap.rglob("*") if p.is_file())  # tmpfs pages
+room = copy_size // 2 if leave == "copy" else copy_size + 4096  # no room for the copy / for the new rows
 with open(index.parent / "filler", "wb") as fh:
     os.posix_fallocate(fh.fileno(), 0, shutil.disk_usage(index).free - room)
 ingest = subprocess.run([treaty, "ingest", "--only", "--corpus", extra], capture_output=True, text=True,

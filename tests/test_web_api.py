@@ -82,7 +82,7 @@ def test_stream_sends_deltas_then_citations_then_done(web, asked):
 @pytest.mark.parametrize("path", ["/api/ask", "/api/ask/stream"])
 @pytest.mark.parametrize("body, status, error", [
     ({"question": "   "}, 400, "The question is empty: type a question about the Convention."),
-    ({"question": "x" * 2001}, 400, "The question is 2001 characters long; the limit is 2000: shorten it and ask again."),
+    ({"question": "x" * 2001}, 422, "The question is 2001 characters long; the limit is 2000: shorten it and ask again."),
     ({"question": "Hi", "history": [{"role": "system", "content": "x"}]}, 422,
      "History turn 1 has role 'system': use \"user\" or \"assistant\"."),
     ({"question": "Hi", "history": ["turn"]}, 422,

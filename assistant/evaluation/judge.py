@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from ..errors import EvalError
+from ..errors import EvalError, public_url
 
 PROMPT = """You grade answers to questions about legal documents.
 Compare the ANSWER with the REFERENCE answer. Score 1 if the answer states the reference's key facts
@@ -36,8 +36,11 @@ class LLMJudge:
     def __init__(self, base_url: str, model: str, api_key: str = "not-needed", timeout: float = 120.0):
         from openai import OpenAI
 
-        self.base_url, self.model = base_url, model
-        self.client = OpenAI(base_url=base_url, api_key=api_key, timeout=timeout, max_retries=0)
+        from ..pipeline.generators import endpoint
+
+        url, headers = endpoint(base_url)
+        self.base_url, self.model = url, model
+        self.client = OpenAI(base_url=url, api_key=api_key, timeout=timeout, max_retries=0, default_headers=headers or None)
 
     def check(self) -> None:
         """Fail before the run, not on every question, when the endpoint cannot be reached."""
@@ -46,7 +49,7 @@ class LLMJudge:
         try:
             self.client.models.list()
         except openai.APIConnectionError:
-            raise EvalError(f"Cannot reach the judge endpoint {self.base_url}: start it, fix TREATY_LLM_BASE_URL, "
+            raise EvalError(f"Cannot reach the judge endpoint {public_url(self.base_url)}: start it, fix TREATY_LLM_BASE_URL, "
                             "or run without --judge.") from None
         except openai.APIStatusError:
             pass  # reachable; some servers do not list models
@@ -60,7 +63,9 @@ class LLMJudge:
                 model=self.model, messages=[{"role": "user", "content": prompt}], temperature=0, max_tokens=16,
             ).choices[0].message.content or ""
         except openai.OpenAIError as exc:
-            return {"score": None, "reply": "", "error": f"{type(exc).__name__}: {exc}"}
+            # the type and status only: an endpoint's error text may echo the key it was sent
+            status = getattr(exc, "status_code", None)
+            return {"score": None, "reply": "", "error": type(exc).__name__ + (f" (HTTP {status})" if status else "")}
         return {"score": parse_score(reply), "reply": reply.strip()}
 
 

@@ -17,6 +17,7 @@ from . import verify
 from .condense import condense
 from .decline import Decision, decline_text, is_task_request
 from .extractive import IdfTable, Passage, coverage
+from .generators import SYSTEM_PROMPT
 from .text import content_terms, units
 from .validate import clean_history, clean_question
 
@@ -165,7 +166,7 @@ class AnswerPipeline:
         for sentence, cited in pieces:
             if not sentence.strip(" .;"):
                 continue
-            keep, _dropped, _ = verify.verify_sentence(sentence, cited, passages)
+            keep, _dropped, _ = verify.verify_sentence(sentence, cited, passages, instructions=SYSTEM_PROMPT)
             if not keep:
                 removed.append(sentence)
                 continue

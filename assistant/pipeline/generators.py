@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..errors import GeneratorUnavailable
+from ..errors import GeneratorUnavailable, public_url
 from .extractive import ExtractiveGenerator, Passage
 
 SYSTEM_PROMPT = (
@@ -28,6 +28,20 @@ def build_messages(question: str, passages: list[Passage]) -> list[dict]:
     ]
 
 
+def endpoint(url: str) -> tuple[str, dict]:
+    """(URL without `user:password@`, headers that send them as Basic auth, as the URL did):
+    HTTP clients log request URLs, so credentials must not travel inside one."""
+    import base64
+    from urllib.parse import unquote, urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    userinfo, _, host = parts.netloc.rpartition("@")
+    if not userinfo:
+        return url, {}
+    token = base64.b64encode(unquote(userinfo).encode()).decode()
+    return urlunsplit(parts._replace(netloc=host)), {"Authorization": f"Basic {token}"}
+
+
 class OpenAIGenerator:
     """Any OpenAI-compatible chat endpoint (Ollama, vLLM, llama.cpp server, hosted APIs)."""
 
@@ -40,11 +54,12 @@ class OpenAIGenerator:
             )
         from langchain_openai import ChatOpenAI
 
+        url, headers = endpoint(base_url)
         self.llm = ChatOpenAI(
-            base_url=base_url, model=model, api_key=api_key, timeout=timeout,
+            base_url=url, model=model, api_key=api_key, timeout=timeout, default_headers=headers or None,
             max_tokens=max_tokens, temperature=0, streaming=True, max_retries=1,
         )
-        self.base_url = base_url
+        self.base_url = url
 
     def stream(self, question: str, passages: list[Passage], context: dict | None = None) -> Iterator[str]:
         try:
@@ -53,7 +68,7 @@ class OpenAIGenerator:
                     yield chunk.content if isinstance(chunk.content, str) else str(chunk.content)
         except Exception as exc:  # connection / HTTP errors of several client layers
             raise GeneratorUnavailable(
-                f"The LLM endpoint at {self.base_url} failed ({type(exc).__name__}): check that it is running, "
+                f"The LLM endpoint at {public_url(self.base_url)} failed ({type(exc).__name__}): check that it is running, "
                 "or use TREATY_GENERATOR=extractive"
             ) from None
 

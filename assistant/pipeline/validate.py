@@ -5,7 +5,7 @@ import json
 import re
 from pathlib import Path
 
-from ..errors import InvalidHistory, InvalidQuestion
+from ..errors import InvalidHistory, InvalidQuestion, QuestionTooLong
 
 MAX_TURNS = 50
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -24,7 +24,7 @@ def clean_question(question: object, max_chars: int = 2000) -> str:
     if not text:
         raise InvalidQuestion("The question is empty: type a question about the Convention.")
     if len(text) > max_chars:
-        raise InvalidQuestion(
+        raise QuestionTooLong(
             f"The question is {len(text)} characters long; the limit is {max_chars}: shorten it and ask again."
         )
     return text

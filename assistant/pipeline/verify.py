@@ -4,8 +4,9 @@ the passage it cites, or it is removed; markers pointing at no passage are dropp
 A sentence is supported by a passage when (1) every number, date, duration and name in
 it occurs in the passage and (2) its support score (share of its content words found in
 the passage, blended with embedding similarity when an embedder is given) reaches a
-threshold calibrated on the corpus (see bench/calibrate_support.py). Uncited sentences
-are attached to a passage that supports them, or removed.
+threshold calibrated on the corpus (bench/calibrate.py: own paragraph vs another), and (3) it repeats no
+five words in a row of the model's instructions that the passage lacks (a leaked prompt).
+Uncited sentences are attached to a passage that supports them, or removed.
 """
 from __future__ import annotations
 
@@ -135,8 +136,22 @@ class Verified:
     dropped_markers: list[int] = field(default_factory=list)
 
 
-def verify_sentence(sentence: str, cited: list[int], passages: dict[int, str], embedder=None) -> tuple[list[int], list[int], Verdict | None]:
-    """(supporting citations, dropped markers, last verdict) for one sentence."""
+def _word_runs(text: str, n: int = 5) -> set[str]:
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return {" ".join(words[i:i + n]) for i in range(len(words) - n + 1)}
+
+
+def repeats_instructions(sentence: str, instructions: str, passage: str) -> bool:
+    """Does the sentence repeat five words in a row of the model's instructions that its passage
+    does not hold? (A document telling the model to reveal its prompt shares the prompt's words,
+    so the support score alone can pass such a sentence.)"""
+    return bool(_word_runs(sentence) & _word_runs(instructions) - _word_runs(passage)) if instructions else False
+
+
+def verify_sentence(sentence: str, cited: list[int], passages: dict[int, str], embedder=None,
+                    instructions: str = "") -> tuple[list[int], list[int], Verdict | None]:
+    """(supporting citations, dropped markers, last verdict) for one sentence; `instructions`:
+    the text the model was prompted with, which a sentence may not repeat."""
     valid = [n for n in cited if n in passages]
     dropped = [n for n in cited if n not in passages]
     candidates = valid or list(passages)  # an uncited sentence may still be supported
@@ -144,6 +159,8 @@ def verify_sentence(sentence: str, cited: list[int], passages: dict[int, str], e
     verdict = None
     for n in candidates:
         verdict = check_sentence(sentence, passages[n], embedder)
+        if verdict.supported and repeats_instructions(sentence, instructions, passages[n]):
+            verdict = Verdict(False, verdict.score, ["repeats the model's instructions"])
         if verdict.supported:
             keep.append(n)
             if not valid:
@@ -151,10 +168,10 @@ def verify_sentence(sentence: str, cited: list[int], passages: dict[int, str], e
     return keep, dropped, verdict
 
 
-def verify_text(text: str, passages: dict[int, str], embedder=None) -> Verified:
+def verify_text(text: str, passages: dict[int, str], embedder=None, instructions: str = "") -> Verified:
     result = Verified()
     for sentence, cited in split_cited_sentences(text):
-        keep, dropped, _ = verify_sentence(sentence, cited, passages, embedder)
+        keep, dropped, _ = verify_sentence(sentence, cited, passages, embedder, instructions)
         result.dropped_markers += dropped
         if keep:
             result.sentences.append((sentence, keep))

@@ -1,6 +1,7 @@
 """The JSON API: `/api/ask`, `/api/ask/stream` (server-sent events), `/api/health`, and its errors.
 
-Errors leave as `{"error": message}`: a bad question 400, a malformed body or history 422,
+Errors leave as `{"error": message}`: an empty question 400, an over-long question, a
+malformed body or history 422,
 over the rate limit 429 (with Retry-After), no index or generator 503. Unknown `/api/...`
 paths answer 404 and known paths with the wrong method 405, even with Gradio mounted at `/`.
 """
@@ -18,7 +19,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
-from ..errors import EXPECTED_ERRORS, GeneratorUnavailable, InvalidHistory, StoreError
+from ..errors import EXPECTED_ERRORS, GeneratorUnavailable, InvalidHistory, QuestionTooLong, StoreError
 from ..pipeline.validate import clean_history, clean_question
 from .security import RateLimited, RateLimiter, client_key
 
@@ -59,7 +60,7 @@ class Answerer:
 def status_of(exc: Exception) -> int:
     if isinstance(exc, RateLimited):
         return 429
-    if isinstance(exc, InvalidHistory):
+    if isinstance(exc, (InvalidHistory, QuestionTooLong)):
         return 422
     if isinstance(exc, (StoreError, GeneratorUnavailable)):
         return 503
@@ -80,7 +81,10 @@ def install_error_handlers(app: FastAPI) -> None:
         where = ".".join(str(p) for p in first.get("loc", ()) if p != "body") or "body"
         message = f"Invalid request: {where}: {first.get('msg', 'malformed')}. Send JSON like " \
                   '{"question": "...", "history": []}.'
-        return _error(422, message, detail=json.loads(json.dumps(exc.errors(), default=str)))
+        # where and what only: echoing the input would return a client's whole body, and NaN or
+        # Infinity in it cannot be written as JSON (a 500 instead of this 422)
+        detail = [{k: e[k] for k in ("type", "loc", "msg") if k in e} for e in exc.errors()]
+        return _error(422, message, detail=json.loads(json.dumps(detail, default=str)))
 
     async def http_error(_request: Request, exc: HTTPException) -> JSONResponse:
         return _error(exc.status_code, str(exc.detail), getattr(exc, "headers", None))
