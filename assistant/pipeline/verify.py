@@ -70,6 +70,8 @@ def lexical_support(sentence: str, passage: str) -> float:
 def check_sentence(sentence: str, passage: str, embedder=None) -> Verdict:
     """Is `sentence` supported by `passage`? Exact facts first, then the support score."""
     sentence = MARKER.sub(" ", sentence)
+    if not tokenize(sentence):
+        return Verdict(False, 0.0, ["states nothing (no content words)"])  # ",,," or "[1]." alone
     p_norm = _norm(passage)
     p_numbers = {m.group(0).replace(",", "") for m in _NUM.finditer(passage)}
     for word, digit in _NUMBER_WORDS.items():
