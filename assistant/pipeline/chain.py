@@ -142,7 +142,7 @@ class AnswerPipeline:
             yield from self._emit([verify.parse_piece(buffer)] if buffer.strip() else [], passages, kept, removed, renumber)
         refused = decision.decline or not kept
         if refused:
-            titles = self._doc_titles(index)
+            titles = list(state["retriever"].short_titles.values())
             if not decision.decline:
                 decision = Decision(True, "unsupported", "no generated sentence was supported by its passage")
             text = decline_text(decision, titles)
@@ -206,10 +206,3 @@ class AnswerPipeline:
                 doc_short_title=m.get("doc_short_title", ""),
             ))
         return out
-
-    @staticmethod
-    def _doc_titles(index) -> list[str]:
-        seen: dict[str, str] = {}
-        for m in index.metadatas:
-            seen.setdefault(m.get("doc_id", ""), m.get("doc_short_title") or m.get("doc_title", ""))
-        return list(seen.values())

@@ -54,11 +54,13 @@ class Retriever:
         self.named_doc_boost = named_doc_boost
         self.k = k
         self.titles: dict[str, str] = {}
+        self.short_titles: dict[str, str] = {}  # doc_id -> name for messages, in index order
         kinds: dict[str, str] = {}
         self.articles: dict[str, set[int]] = {}  # doc_id -> article numbers
         for m in index.metadatas:
             doc = m.get("doc_id", "")
             self.titles.setdefault(doc, f"{m.get('doc_title', '')} {m.get('doc_short_title', '')}")
+            self.short_titles.setdefault(doc, m.get("doc_short_title") or m.get("doc_title") or doc)
             kinds.setdefault(doc, m.get("kind", ""))
             if m.get("section") == "article" and m.get("article"):
                 self.articles.setdefault(doc, set()).add(int(m["article"]))
@@ -93,10 +95,7 @@ class Retriever:
         return boosts
 
     def doc_title(self, doc_id: str) -> str:
-        for m in self.index.metadatas:
-            if m.get("doc_id") == doc_id:
-                return m.get("doc_short_title") or m.get("doc_title") or doc_id
-        return doc_id
+        return self.short_titles.get(doc_id, doc_id)
 
     def parse(self, text: str) -> Refs:
         return parse_refs(text, self.aliases)
