@@ -13,7 +13,6 @@ import base64
 import http.server
 import json
 import logging
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -22,7 +21,7 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from .conftest import free_port, run_treaty
-from .web_fixtures import parse_sse, web_container
+from .web_fixtures import parse_sse, serve_handler, web_container
 
 pytestmark = pytest.mark.slow
 
@@ -58,14 +57,8 @@ class EchoingEndpoint(http.server.BaseHTTPRequestHandler):
 
 @contextmanager
 def echoing_endpoint() -> Iterator[str]:
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), EchoingEndpoint)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/v1"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with serve_handler(EchoingEndpoint) as url:
+        yield f"{url}/v1"
 
 
 @pytest.fixture

@@ -81,9 +81,8 @@ def serve_app(app) -> Iterator[str]:
 
 
 @contextmanager
-def serve_folder(folder: Path) -> Iterator[str]:
-    """A static file server for host pages: a second (third...) loopback origin."""
-    handler = functools.partial(_QuietHandler, directory=str(folder))
+def serve_handler(handler) -> Iterator[str]:
+    """A threaded stdlib HTTP server for `handler` on a free loopback port; yields its base URL."""
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -92,6 +91,11 @@ def serve_folder(folder: Path) -> Iterator[str]:
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def serve_folder(folder: Path):
+    """A static file server for host pages: a second (third...) loopback origin."""
+    return serve_handler(functools.partial(_QuietHandler, directory=str(folder)))
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
