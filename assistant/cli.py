@@ -90,7 +90,7 @@ def ingest(corpus: tuple[Path, ...], only: bool, as_json: bool) -> None:
 @_expected_errors
 def search(question: str, k: int, doc_id: str | None, as_json: bool) -> None:
     """Show the passages retrieved for a question, best first."""
-    from .pipeline.validate import clean_question
+    from .answer.understand.validate import clean_question
 
     c = _container()
     question = clean_question(question, c.settings.max_question_chars)
@@ -122,7 +122,7 @@ def search(question: str, k: int, doc_id: str | None, as_json: bool) -> None:
 @_expected_errors
 def ask(question: str, history_file: Path | None, generator: str | None, as_json: bool) -> None:
     """Answer a question with citations (quotes the documents; declines when they do not answer)."""
-    from .pipeline.validate import clean_question, load_history_file
+    from .answer.understand.validate import clean_question, load_history_file
 
     history = load_history_file(history_file) if history_file else []
     c = _container()

@@ -30,8 +30,10 @@ class Settings(BaseSettings):
         "un-convention-against-cybercrime",
         description="Document preferred when a question names no other document.",
     )
-    primary_boost: float = Field(1.3, description="Score factor for the primary document's chunks.")
-    named_doc_boost: float = Field(3.0, description="Score factor for a document the question names.")
+    tuning_file: Path = Field(
+        ROOT / "data" / "tuning.json",
+        description="Weights and thresholds written by `treaty tune` (a missing file means the built-in defaults).",
+    )
     k: int = Field(5, ge=1, le=50, description="Passages retrieved per question.")
     generator: Literal["extractive", "openai", "local"] = Field(
         "extractive", description="Answer generator: extractive (default, no LLM), openai, local."
@@ -48,10 +50,6 @@ class Settings(BaseSettings):
     local_model_path: Path | None = Field(
         None, description="A GGUF file for the local generator; default: the packaged Qwen2.5-Coder-1.5B parts."
     )
-    min_relevance: float = Field(
-        0.5, description="Decline below this relevance: best passage cosine + 0.5 x best IDF-weighted term coverage."
-    )
-    min_coverage: float = Field(0.15, description="Decline when no passage covers this share of the question's terms.")
     max_question_chars: int = Field(2000, description="Longest accepted question.")
     host: str = Field("127.0.0.1", description="Address `treaty serve` binds to.")
     port: int = Field(7860, description="Port `treaty serve` listens on.")

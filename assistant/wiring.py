@@ -32,6 +32,12 @@ class Container:
 
         return PackagedMiniLM()
 
+    @cached_property
+    def tuning(self):
+        from .answer.tuning import load_tuning
+
+        return load_tuning(self.settings.tuning_file)
+
     def index(self):
         """The live index version; reloaded when an ingest has switched CURRENT."""
         from vectorstore import HybridIndex
@@ -44,21 +50,21 @@ class Container:
             return self._index
 
     def retriever(self):
-        from .pipeline.retrieve import Retriever
+        from .answer.retrieve import Retriever
 
         index = self.index()
         with self._lock:
             if self._retriever is None or self._retriever.index is not index:
                 s = self.settings
-                self._retriever = Retriever(index, s.primary_doc, s.primary_boost, s.named_doc_boost, s.k)
+                self._retriever = Retriever(index, s.primary_doc, self.tuning, s.k)
             return self._retriever
 
     def generator(self, name: str | None = None):
-        from .pipeline.generators import make_generator
+        from .answer.generate import make_generator
 
-        return make_generator(name or self.settings.generator, self.settings)
+        return make_generator(name or self.settings.generator, self.settings, self.tuning)
 
     def pipeline(self, generator: str | None = None):
-        from .pipeline.chain import AnswerPipeline
+        from .answer.chain import AnswerPipeline
 
-        return AnswerPipeline(self, self.generator(generator))
+        return AnswerPipeline(self, self.generator(generator), self.tuning)

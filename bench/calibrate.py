@@ -1,11 +1,11 @@
 """Calibration data for the two thresholds the pipeline uses (prints tables, writes JSON).
 
 1. Declining: relevance (best cosine + 0.5 x best IDF coverage) and coverage of every
-   question of a question set, answerable vs not: the margin around Settings.min_relevance
-   and Settings.min_coverage.
+   question of a question set, answerable vs not: the margin around Tuning.min_relevance
+   and Tuning.min_coverage.
 2. Verification: the lexical support score of real sentences against their own paragraph
    vs a random other paragraph of the same document: the margin around
-   verify.LEXICAL_THRESHOLD.
+   c.tuning.support_threshold.
 
     .venv/bin/python bench/calibrate.py [--questions eval/dev.jsonl]
 """
@@ -20,30 +20,26 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def decline_table(container, rows) -> dict:
-    from assistant.pipeline.condense import condense
-    from assistant.pipeline.extractive import IdfTable, coverage
-    from assistant.pipeline.text import content_terms
+    from assistant.answer.decide import relevance
+    from assistant.answer.retrieve import passages_for
+    from assistant.answer.understand import condense
 
     retriever = container.retriever()
-    index = container.index()
-    idf = IdfTable(index.embed_texts)
     out = {"answerable": [], "unanswerable": []}
     for r in rows:
         s = condense(r["question"], r.get("history") or [], retriever.parse)
         ret = retriever.retrieve(s.query, refs=s.refs)
         if ret.pinned or not ret.hits:
             continue  # named articles are never declined for support
-        terms = content_terms(s.query)
-        dense = max(h.dense for h in ret.hits)
-        cov = max(coverage(terms, index.embed_texts[index.row[h.id]], idf) for h in ret.hits)
+        rel, _dense, cov = relevance(s.query, passages_for(ret, retriever)[0], retriever.idf, container.tuning)
         out["answerable" if r["answerable"] else "unanswerable"].append(
-            {"id": r["id"], "relevance": round(dense + 0.5 * cov, 3), "coverage": round(cov, 3)})
+            {"id": r["id"], "relevance": round(rel, 3), "coverage": round(cov, 3)})
     return out
 
 
 def support_table(container, samples: int = 300, seed: int = 7) -> dict:
-    from assistant.pipeline.text import units
-    from assistant.pipeline.verify import lexical_support
+    from assistant.answer.sentences import units
+    from assistant.answer.verify import lexical_support
 
     index = container.index()
     rng = random.Random(seed)
@@ -62,7 +58,6 @@ def main() -> None:
     ap.add_argument("--questions", default=str(ROOT / "eval" / "dev.jsonl"))
     args = ap.parse_args()
     from assistant.config import Settings
-    from assistant.pipeline import verify
     from assistant.wiring import Container
 
     settings = Settings()
@@ -72,12 +67,12 @@ def main() -> None:
     sup = support_table(c)
     low_ok = min((x["relevance"] for x in dec["answerable"]), default=None)
     high_no = max((x["relevance"] for x in dec["unanswerable"]), default=None)
-    share_other = sum(s >= verify.LEXICAL_THRESHOLD for s in sup["other_paragraph"]) / len(sup["other_paragraph"])
-    share_own = sum(s >= verify.LEXICAL_THRESHOLD for s in sup["own_paragraph"]) / len(sup["own_paragraph"])
+    share_other = sum(s >= c.tuning.support_threshold for s in sup["other_paragraph"]) / len(sup["other_paragraph"])
+    share_own = sum(s >= c.tuning.support_threshold for s in sup["own_paragraph"]) / len(sup["own_paragraph"])
     summary = {
-        "min_relevance": settings.min_relevance, "lowest_answerable_relevance": low_ok,
+        "min_relevance": c.tuning.min_relevance, "lowest_answerable_relevance": low_ok,
         "highest_unanswerable_relevance": high_no,
-        "lexical_threshold": verify.LEXICAL_THRESHOLD,
+        "lexical_threshold": c.tuning.support_threshold,
         "own_paragraph_passing": round(share_own, 3), "other_paragraph_passing": round(share_other, 3),
     }
     print("| measure | value |\n|---|---|")

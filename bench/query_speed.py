@@ -103,8 +103,8 @@ def queries(c, rows: list[dict], repeat: int) -> dict:
 
 def local_model(arg: str | None, settings) -> tuple[Path | None, str]:
     """The GGUF to time the `local` generator with, and why that one (or why none)."""
+    from assistant.answer.generate.local import assemble_qwen
     from assistant.errors import GeneratorUnavailable
-    from assistant.pipeline.local_llm import assemble_qwen
 
     if arg:
         return Path(arg), "--local-model"
@@ -138,8 +138,8 @@ def local(c, rows: list[dict], model: Path | None, why: str, n: int) -> dict:
         return {"skipped": "the local extra is not installed: pip install -e '.[local]'"}
     if model is None:
         return {"skipped": why}
-    from assistant.pipeline.chain import AnswerPipeline
-    from assistant.pipeline.local_llm import LocalGenerator
+    from assistant.answer.chain import AnswerPipeline
+    from assistant.answer.generate.local import LocalGenerator
 
     generator = FirstToken(LocalGenerator(c.settings.local_model_dir, c.settings.llm_max_tokens, model))
     pipeline = AnswerPipeline(c, generator)

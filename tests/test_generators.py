@@ -16,10 +16,12 @@ from pathlib import Path
 
 import pytest
 
+from assistant.answer.chain import AnswerPipeline
+from assistant.answer.generate import make_generator
+from assistant.answer.generate.openai import OpenAIGenerator
+from assistant.answer.sentences import split_cited_sentences
+from assistant.answer.verify import check_sentence
 from assistant.config import Settings
-from assistant.pipeline.chain import AnswerPipeline
-from assistant.pipeline.generators import OpenAIGenerator, make_generator
-from assistant.pipeline.verify import check_sentence, split_cited_sentences
 from assistant.wiring import Container
 
 from .conftest import free_port
@@ -80,7 +82,7 @@ def _container(settings, embedder, **overrides) -> Container:
 def test_openai_generator_streams_tokens_from_a_real_server(llm_url, container):
     gen = OpenAIGenerator(llm_url, "smollm2", "test-key", timeout=60, max_tokens=40)
     passages = container.pipeline("extractive")  # noqa: F841 - the index is loaded
-    from assistant.pipeline.extractive import Passage
+    from assistant.answer.types import Passage
 
     pieces = list(gen.stream("What is illegal access?", [Passage(1, "Illegal access is access without right.", "Art. 7(1)", "UNCC")]))
     assert len(pieces) > 3  # token by token, not one block
@@ -181,7 +183,7 @@ def test_local_generator_streams_in_process(settings, embedder):
                            capture_output=True, text=True).stdout.strip()
     c = _container(settings, embedder, generator="local", local_model_path=model, llm_max_tokens=30)
     gen = c.generator()
-    from assistant.pipeline.extractive import Passage
+    from assistant.answer.types import Passage
 
     pieces = list(gen.stream("What is illegal access?", [Passage(1, "Illegal access is access without right.", "Art. 7(1)", "UNCC")]))
     assert len(pieces) > 3 and "".join(pieces).strip()
@@ -193,9 +195,9 @@ def test_local_generator_streams_in_process(settings, embedder):
 
 
 def test_local_generator_without_parts_names_the_extra(tmp_path, monkeypatch):
+    from assistant.answer.generate import local as local_llm
+    from assistant.answer.generate.local import assemble_qwen
     from assistant.errors import GeneratorUnavailable
-    from assistant.pipeline import local_llm
-    from assistant.pipeline.local_llm import assemble_qwen
 
     # as on a machine without the extra, even where the parts happen to be installed
     real_find_spec = local_llm.importlib.util.find_spec

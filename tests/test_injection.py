@@ -10,10 +10,11 @@ from __future__ import annotations
 import pytest
 from pydantic import SecretStr
 
-from assistant.pipeline.chain import AnswerPipeline
-from assistant.pipeline.extractive import ExtractiveGenerator
-from assistant.pipeline.generators import SYSTEM_PROMPT
-from assistant.pipeline.verify import check_sentence, split_cited_sentences
+from assistant.answer.chain import AnswerPipeline
+from assistant.answer.generate.extractive import ExtractiveGenerator
+from assistant.answer.prompts import SYSTEM_PROMPT
+from assistant.answer.sentences import split_cited_sentences
+from assistant.answer.verify import check_sentence
 
 from .conftest import CORPUS, copy_index
 from .test_generators import ScriptedGenerator, llm_url  # noqa: F401 - the session LLM server fixture

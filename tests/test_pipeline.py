@@ -6,8 +6,9 @@ import re
 
 import pytest
 
+from assistant.answer.sentences import split_cited_sentences
+from assistant.answer.verify import check_sentence
 from assistant.errors import InvalidHistory, InvalidQuestion
-from assistant.pipeline.verify import check_sentence, split_cited_sentences
 
 UN = "un-convention-against-cybercrime"
 

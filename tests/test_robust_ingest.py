@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.pipeline.chain import AnswerPipeline
-from assistant.pipeline.extractive import ExtractiveGenerator
+from assistant.answer.chain import AnswerPipeline
+from assistant.answer.generate.extractive import ExtractiveGenerator
 from assistant.web import build_app
 from vectorstore import ChromaStore, HybridIndex
 

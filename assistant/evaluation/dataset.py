@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..answer.understand.validate import clean_history
 from ..errors import EvalError, InvalidHistory
-from ..pipeline.validate import clean_history
 
 FORMAT_HINT = "one JSON object per line, see eval/README.md"
 # DOC_ID, DOC_ID#art-N, DOC_ID#annex, DOC_ID#preamble

@@ -36,7 +36,7 @@ class LLMJudge:
     def __init__(self, base_url: str, model: str, api_key: str = "not-needed", timeout: float = 120.0):
         from openai import OpenAI
 
-        from ..pipeline.generators import endpoint
+        from ..answer.generate.openai import endpoint
 
         url, headers = endpoint(base_url)
         self.base_url, self.model = url, model

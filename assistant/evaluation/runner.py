@@ -25,7 +25,8 @@ Judge = Callable[[str, str, str], dict]  # (question, answer, reference) -> {"sc
 def cited_sentences(answer: str, citations: list[dict]) -> list[dict]:
     """ALCE-style citation support: each cited sentence checked by the pipeline's verifier (lexical,
     as in chain.py) against the concatenation of the passages it cites; a marker naming no citation supports nothing."""
-    from ..pipeline.verify import check_sentence, split_cited_sentences
+    from ..answer.sentences import split_cited_sentences
+    from ..answer.verify import check_sentence
 
     passages = {c.get("n"): c.get("passage") or c.get("quote") or "" for c in citations}
     out = []

@@ -19,8 +19,8 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
+from ..answer.understand.validate import clean_history, clean_question
 from ..errors import EXPECTED_ERRORS, GeneratorUnavailable, InvalidHistory, QuestionTooLong, StoreError
-from ..pipeline.validate import clean_history, clean_question
 from .security import RateLimited, RateLimiter, client_key
 
 log = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ import json
 import re
 from pathlib import Path
 
-from ..errors import InvalidHistory, InvalidQuestion, QuestionTooLong
+from ...errors import InvalidHistory, InvalidQuestion, QuestionTooLong
 
 MAX_TURNS = 50
 _SURROGATE = re.compile("[\ud800-\udfff]")

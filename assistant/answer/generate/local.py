@@ -14,9 +14,9 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..errors import GeneratorUnavailable
-from .extractive import Passage
-from .generators import build_messages
+from ...errors import GeneratorUnavailable
+from ..prompts import build_messages
+from ..types import Passage
 
 QWEN_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 QWEN_SIZE = 1_117_320_768

@@ -16,7 +16,6 @@ _ART = re.compile(
 )
 _MORE_NUMS = re.compile(r"\d{1,3}")
 _CHAPTER = re.compile(r"\bchapter\s+([IVXLC]+|\d+)\b", re.I)
-_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 _SECTIONS = {
     "annex": re.compile(r"\bannex\w*|\binterpretative notes?\b", re.I),
     "preamble": re.compile(r"\bpreamble\b", re.I),

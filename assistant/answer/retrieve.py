@@ -10,20 +10,20 @@ does not have is reported, so the answer can say how many articles there are.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from vectorstore import Hit, HybridIndex
 from vectorstore.lexical import tokenize
 
-from .refs import ArticleRef, Refs, doc_aliases, parse_refs
+from .terms import IdfTable, asks_definition
+from .tuning import DEFAULT, Tuning
+from .types import Passage, Turn
+from .understand.refs import ArticleRef, Refs, doc_aliases, parse_refs
 
-SECTION_BOOST = 2.5
-CHAPTER_BOOST = 1.5
-NAME_BOOST = 2.0  # the chunk contains a multi-word name from the question ("Human Rights Watch")
+# a multi-word capitalised name in the question ("Human Rights Watch")
 _NAME = re.compile(r"\b[A-Z][\w’'-]*(?:\s+(?:of|on|for|and|the)?\s*[A-Z][\w’'-]*)+")
-TITLE_BOOST = 2.0  # every content word of an article's title is in the question
-DEFINITION_BOOST = 2.5  # the chunk defines a term a definitional question uses
-_DEFINITION_Q = re.compile(r"^\s*(what|who)\s+(is|are)\b|\bdefin|\bmean(s|ing)?\b|\bwhat counts as\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -46,12 +46,10 @@ class Retrieval:
 class Retriever:
     """Turns a standalone question into ranked passages from one `HybridIndex`."""
 
-    def __init__(self, index: HybridIndex, primary_doc: str, primary_boost: float = 1.3,
-                 named_doc_boost: float = 3.0, k: int = 5):
+    def __init__(self, index: HybridIndex, primary_doc: str, tuning: Tuning = DEFAULT, k: int = 5):
         self.index = index
         self.primary_doc = primary_doc
-        self.primary_boost = primary_boost
-        self.named_doc_boost = named_doc_boost
+        self.tuning = tuning
         self.k = k
         self.titles: dict[str, str] = {}
         self.short_titles: dict[str, str] = {}  # doc_id -> name for messages, in index order
@@ -80,19 +78,23 @@ class Retriever:
         terms = set(tokenize(query))
         titles = [t for t, words in self.article_titles.items() if words and words <= terms]
         if titles:
-            boosts.append(({"article_title": titles}, TITLE_BOOST))
+            boosts.append(({"article_title": titles}, self.tuning.title_boost))
         names = [n.strip() for n in _NAME.findall(query) if len(n.split()) >= 2]
         named_rows = {i for n in names for i, t in enumerate(self.index.texts) if n in t}
-        if named_rows and len(named_rows) <= 10:  # a rare name is a strong signal; a common one is not
+        if named_rows and len(named_rows) <= self.tuning.rare_name_max_rows:  # a rare name is a strong signal; a common one is not
             ids = {self.index.ids[i] for i in named_rows}
-            boosts.append(({"_id": list(ids)}, NAME_BOOST))
+            boosts.append(({"_id": list(ids)}, self.tuning.name_boost))
         low = f" {' '.join(query.lower().split())} "
-        asks_definition = bool(_DEFINITION_Q.search(low))
-        used = [d for d in self.defined if asks_definition and re.search(rf"\b{re.escape(d)}\b", low)]
+        used = [d for d in self.defined if asks_definition(query) and re.search(rf"\b{re.escape(d)}\b", low)]
         if used:
             boosts.append(({"defines": lambda v, used=tuple(used): bool(v) and any(f"|{u}|" in v for u in used)},
-                           DEFINITION_BOOST))
+                           self.tuning.definition_boost))
         return boosts
+
+    @cached_property
+    def idf(self) -> IdfTable:
+        """Term rarity over this index version's chunks (as indexed: header + text)."""
+        return IdfTable(self.index.embed_texts)
 
     def doc_title(self, doc_id: str) -> str:
         return self.short_titles.get(doc_id, doc_id)
@@ -128,13 +130,13 @@ class Retriever:
             pinned += [h for h in ranked if h.id not in {p.id for p in pinned}]
         boosts: list[tuple[dict, float]] = []
         if refs.docs:
-            boosts.append(({"doc_id": list(refs.docs)}, self.named_doc_boost))
+            boosts.append(({"doc_id": list(refs.docs)}, self.tuning.named_doc_boost))
         else:
-            boosts.append(({"doc_id": self.primary_doc}, self.primary_boost))
+            boosts.append(({"doc_id": self.primary_doc}, self.tuning.primary_boost))
         for section in refs.sections:
-            boosts.append(({"section": section}, SECTION_BOOST))
+            boosts.append(({"section": section}, self.tuning.section_boost))
         if refs.chapters:
-            boosts.append(({"chapter": list(refs.chapters)}, CHAPTER_BOOST))
+            boosts.append(({"chapter": list(refs.chapters)}, self.tuning.chapter_boost))
         boosts += self.structure_boosts(query)
         found = self.index.search(query, k=k + len(pinned), where=where, boosts=boosts, query_vec=query_vec)
         pinned_ids = {h.id for h in pinned}
@@ -142,3 +144,27 @@ class Retriever:
         hits = pinned + rest
         hits = [replace(h, rank=i) for i, h in enumerate(hits[: max(k, min(len(pinned), 2 * k))], start=1)]
         return Retrieval(query, hits, refs, pinned=min(len(pinned), len(hits)), missing=missing)
+
+
+def passages_for(retrieval: Retrieval, retriever: Retriever) -> tuple[list[Passage], list[Hit]]:
+    """The passages a generator sees: the named articles' chunks if any, else the top k."""
+    hits = retrieval.hits[: retrieval.pinned] if retrieval.pinned else retrieval.hits[: retriever.k]
+    index = retriever.index
+    passages = [
+        Passage(i, h.text, h.metadata.get("label", ""), h.metadata.get("doc_short_title") or h.metadata.get("doc_title", ""),
+                h.score, index.embed_texts[index.row[h.id]], h.dense)
+        for i, h in enumerate(hits, start=1)
+    ]
+    return passages, hits
+
+
+def retrieve_stage(turn: Turn, skip: bool = False) -> Turn:
+    """Ranked passages for the turn's standalone query (`skip`: not a question, search nothing)."""
+    t = time.perf_counter()
+    if skip:
+        return replace(turn, timings_ms={**turn.timings_ms, "retrieve": 0.0})
+    s = turn.standalone
+    retrieval = turn.retriever.retrieve(s.query, refs=s.refs)
+    passages, hits = passages_for(retrieval, turn.retriever)
+    return replace(turn, retrieval=retrieval, passages=tuple(passages), hits=tuple(hits),
+                   timings_ms={**turn.timings_ms, "retrieve": round((time.perf_counter() - t) * 1000, 2)})

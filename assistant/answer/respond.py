@@ -1,0 +1,64 @@
+"""The last stage: the generator's text, checked sentence by sentence (verify.py), numbered
+(citations.py) and streamed as events, ending with the whole `Answer`; or the decline.
+
+Stream events: {"type": "delta", "text"} … {"type": "citations", "citations"} {"type": "done", "answer"}.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+from ..models import Answer, source_id
+from .citations import Numbering, build_citations
+from .decide import decline_text
+from .prompts import SYSTEM_PROMPT
+from .tuning import Tuning
+from .types import Decision, Generator, Turn
+from .verify import verified_sentences
+
+
+def _retrieved(turn: Turn) -> list[dict]:
+    out = []
+    for h in (turn.retrieval.hits if turn.retrieval else []):
+        m = h.metadata
+        out.append({"chunk_id": h.id, "rank": h.rank, "label": m.get("label", ""), "doc_id": m.get("doc_id", ""),
+                    "source": source_id(m.get("doc_id", ""), m.get("article"), m.get("section", "")),
+                    "score": round(h.score, 6), "dense": round(h.dense, 4)})
+    return out
+
+
+def respond(turn: Turn, generator: Generator, tuning: Tuning) -> Iterator[dict]:
+    t_gen = time.perf_counter()
+    decision: Decision = turn.decision
+    numbering, removed = Numbering(), []
+    if not decision.decline:
+        s = turn.standalone
+        query = s.query if s.follow_up else turn.question
+        context = {"idf": turn.retriever.idf, "tuning": tuning}
+        passages = {p.n: p.text for p in turn.passages}
+        deltas = generator.stream(query, list(turn.passages), context)
+        for kind, sentence, ns in verified_sentences(deltas, passages, SYSTEM_PROMPT, tuning.support_threshold):
+            if kind == "removed":
+                removed.append(sentence)
+            elif (text := numbering.add(sentence, ns)) is not None:
+                yield {"type": "delta", "text": (" " if len(numbering.kept) > 1 else "") + text}
+    refused = decision.decline or not numbering.kept
+    if refused:
+        if not decision.decline:
+            decision = Decision(True, "unsupported", "no generated sentence was supported by its passage")
+        text = decline_text(decision, list(turn.retriever.short_titles.values()))
+        yield {"type": "delta", "text": text}
+        citations = []
+    else:
+        text = numbering.text()
+        citations = build_citations(numbering, list(turn.hits))
+    yield {"type": "citations", "citations": [c.as_dict() for c in citations]}
+    timings = {"condense": turn.timings_ms.get("condense", 0.0), "retrieve": turn.timings_ms.get("retrieve", 0.0),
+               "generate_verify": round((time.perf_counter() - t_gen) * 1000, 2),
+               "total": round((time.perf_counter() - turn.t0) * 1000, 2)}
+    answer = Answer(
+        text=text, citations=citations, refused=refused, corpus_version=turn.index.version, timings_ms=timings,
+        question=turn.question, standalone_question=turn.standalone.query, generator=generator.name,
+        retrieved=_retrieved(turn), unverified=removed,
+    )
+    yield {"type": "done", "answer": answer.as_dict(), "_answer": answer, "decline_reason": decision.reason}

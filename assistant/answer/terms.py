@@ -1,0 +1,58 @@
+"""Content terms of a question and how much of them a text covers, weighted by rarity (IDF).
+
+Shared by retrieval, the answerability decision and the extractive composer; stemming and
+tokenising are the lexical index's own (vectorstore.lexical.tokenize).
+"""
+from __future__ import annotations
+
+import math
+import re
+
+from vectorstore.lexical import tokenize
+
+# generic question and treaty words that say nothing about what is asked
+QUESTION_NOISE = frozenset(
+    tokenize("say says said convention document documents provide provides provision state states party "
+             "parties article articles under mean means tell explain describe regard regarding require requires "
+             "there anything something way kind type")
+)
+
+
+def content_terms(text: str) -> list[str]:
+    """Stemmed content words of a question (stop words and generic treaty words removed)."""
+    return [t for t in tokenize(text) if t not in QUESTION_NOISE]
+
+
+class IdfTable:
+    """Inverse document frequency of stemmed terms over the indexed chunks."""
+
+    def __init__(self, texts: list[str]):
+        df: dict[str, int] = {}
+        for text in texts:
+            for term in set(tokenize(text)):
+                df[term] = df.get(term, 0) + 1
+        self.n = max(len(texts), 1)
+        self.df = df
+
+    def __call__(self, term: str) -> float:
+        return math.log(1 + self.n / (1 + self.df.get(term, 0)))
+
+    def known(self, term: str) -> bool:
+        return term in self.df
+
+
+def coverage(terms: list[str], text: str, idf: IdfTable) -> float:
+    """IDF-weighted share of the question's content terms that occur in `text`."""
+    if not terms:
+        return 0.0
+    have = set(tokenize(text))
+    total = sum(idf(t) for t in set(terms))
+    return sum(idf(t) for t in set(terms) if t in have) / total if total else 0.0
+
+
+_DEFINITION_Q = re.compile(r"^\s*(what|who)\s+(is|are)\b|\bdefin|\bmean(s|ing)?\b|\bwhat counts as\b", re.I)
+
+
+def asks_definition(question: str) -> bool:
+    """'What is …', 'define …', '… mean …', 'what counts as …'."""
+    return bool(_DEFINITION_Q.search(" ".join(question.lower().split())))
