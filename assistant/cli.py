@@ -5,36 +5,13 @@ the command that needs them, so `treaty --help` is instant.
 """
 from __future__ import annotations
 
-import functools
 import json
 import sys
 from pathlib import Path
 
 import click
 
-from .config import load_settings
-from .errors import EXPECTED_ERRORS
-
-
-def _expected_errors(fn):
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except EXPECTED_ERRORS as exc:
-            click.echo(f"Error: {exc}", err=True)
-            sys.exit(1)
-        except KeyboardInterrupt:
-            click.echo("Interrupted: the previous index is unchanged; run the command again to finish.", err=True)
-            sys.exit(130)
-
-    return wrapper
-
-
-def _container(**overrides):
-    from .wiring import Container
-
-    return Container(load_settings(**overrides))
+from .cli_support import expected_errors, make_container
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -48,14 +25,14 @@ def main() -> None:
               help="Extra corpus folder (repeatable); the bundled corpus is always included.")
 @click.option("--only", is_flag=True, help="Ingest only the --corpus folders, not the bundled corpus.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
-@_expected_errors
+@expected_errors
 def ingest(corpus: tuple[Path, ...], only: bool, as_json: bool) -> None:
     """Build or update the index from the corpus folders (only changed files are embedded)."""
     from tqdm import tqdm
 
     from .indexing import run_ingest
 
-    c = _container()
+    c = make_container()
     folders = list(corpus) if only else [*c.settings.corpus_dirs, *corpus]
     bar = None
 
@@ -87,12 +64,12 @@ def ingest(corpus: tuple[Path, ...], only: bool, as_json: bool) -> None:
 @click.option("--k", "k", type=click.IntRange(1, 100), default=5, show_default=True, help="Number of hits.")
 @click.option("--doc", "doc_id", default=None, help="Only search this document id.")
 @click.option("--json", "as_json", is_flag=True, help="Print hits as a JSON list.")
-@_expected_errors
+@expected_errors
 def search(question: str, k: int, doc_id: str | None, as_json: bool) -> None:
     """Show the passages retrieved for a question, best first."""
     from .answer.understand.validate import clean_question
 
-    c = _container()
+    c = make_container()
     question = clean_question(question, c.settings.max_question_chars)
     retrieval = c.retriever().retrieve(question, k=k, doc_id=doc_id)
     hits = retrieval.hits[:k]
@@ -119,13 +96,13 @@ def search(question: str, k: int, doc_id: str | None, as_json: bool) -> None:
 @click.option("--generator", type=click.Choice(["extractive", "openai", "local"]), default=None,
               help="Answer generator (default: TREATY_GENERATOR or extractive).")
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as one JSON object.")
-@_expected_errors
+@expected_errors
 def ask(question: str, history_file: Path | None, generator: str | None, as_json: bool) -> None:
     """Answer a question with citations (quotes the documents; declines when they do not answer)."""
     from .answer.understand.validate import clean_question, load_history_file
 
     history = load_history_file(history_file) if history_file else []
-    c = _container()
+    c = make_container()
     clean_question(question, c.settings.max_question_chars)  # fail fast, before loading models
     answer = c.pipeline(generator).ask(question, history)
     if as_json:
@@ -144,9 +121,11 @@ def ask(question: str, history_file: Path | None, generator: str | None, as_json
 def _register() -> None:
     """Commands that live beside their feature (cheap to import: heavy work is inside them)."""
     from .evaluation.command import eval_command
+    from .tune.cli import tune_command
     from .web.command import serve
 
     main.add_command(eval_command)
+    main.add_command(tune_command)
     main.add_command(serve)
 
 

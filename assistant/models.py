@@ -58,6 +58,8 @@ class Answer:
     generator: str = "extractive"
     retrieved: list[dict] = field(default_factory=list)  # [{"chunk_id", "rank", "label", "doc_id", "source"}]
     unverified: list[str] = field(default_factory=list)  # sentences removed by verification
+    suggestions: list[str] = field(default_factory=list)  # with a decline: questions the documents answer
+    decline_reason: str = ""  # task | missing_article | missing_chapter | unsupported, when refused
 
     def as_dict(self) -> dict:
         return {
@@ -71,4 +73,6 @@ class Answer:
             "generator": self.generator,
             "retrieved": list(self.retrieved),
             "unverified": list(self.unverified),
+            "suggestions": list(self.suggestions),
+            "decline_reason": self.decline_reason,
         }

@@ -1,17 +1,21 @@
 """Every decision to answer or decline, and its wording: requests that are not questions
-about the documents, articles that do not exist, and questions no retrieved passage supports.
+about the documents, articles or chapters that do not exist, and questions the retrieved
+passages do not answer.
 
-Support is measured, not keyword-matched: relevance = the best passage's cosine similarity
-+ coverage_weight x the best IDF-weighted coverage of the question's content words (header
-included), against thresholds in `Tuning`. Intent patterns only catch requests to do
-something else (write code, tell a joke, ignore instructions).
+Answerability is one fitted logistic model over evidence.py's features (similarity, term
+coverage, terms and names no document holds, a date or number asked for and absent), its
+weights and threshold in `Tuning` (written by `treaty tune`). Intent patterns only catch
+requests to do something else (write code, tell a joke, ignore instructions).
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import replace
 
-from .terms import IdfTable, content_terms, coverage
+from . import evidence
+from .evidence import DECLINE_FEATURES
+from .terms import IdfTable
 from .tuning import Tuning
 from .types import Decision, Passage, Turn
 
@@ -23,6 +27,9 @@ _TASKS = [
     re.compile(r"^\s*how\s+(do|can|could|would|should|to)\s+(i|we|you|one|someone)?\s*(make|build|create|write|hack|set up|code|launch|develop|steal|break into|bypass|crack)\b", re.I),
     re.compile(r"^\s*(pretend|act as|role-?play|you are now)\b", re.I),
     re.compile(r"^\s*(please\s+)?translate\b", re.I),
+    # asked to produce something rather than to find it: an imperative verb of making opens the request
+    re.compile(r"^\s*(?:(?:can|could|would|will)\s+you\s+)?(?:please\s+)?(?:write|draft|compose|create|generate|make|"
+               r"build|design|plan|convert|rewrite|format|book|recommend|suggest|calculate|solve)\b", re.I),
 ]
 
 
@@ -30,30 +37,48 @@ def is_task_request(question: str) -> bool:
     return any(rx.search(question) for rx in _TASKS)
 
 
-def coverage_note(doc_titles: list[str]) -> str:
-    """'They cover …' sentence built from what is actually indexed."""
-    if not doc_titles:
-        return ""
-    names = "; ".join(doc_titles[:8]) + ("; and others" if len(doc_titles) > 8 else "")
-    return f" They cover: {names}."
+def suggestions(retrieval, short_titles: dict[str, str], primary_doc: str, limit: int = 3) -> list[str]:
+    """Up to `limit` questions the documents answer, closest first: the articles among the hits,
+    each asked by number (so asking it pins that article)."""
+    out: list[str] = []
+    for h in (retrieval.hits if retrieval else []):
+        m = h.metadata
+        if m.get("section") != "article" or not m.get("article"):
+            continue
+        doc = m.get("doc_id", "")
+        where = "" if doc == primary_doc else f" of the {short_titles.get(doc, doc)}"
+        title = f" ({m['article_title']})" if m.get("article_title") else ""
+        q = f"What does Article {m['article']}{where}{title} say?"
+        if q not in out:
+            out.append(q)
+        if len(out) >= limit:
+            break
+    return out
 
 
-def decline_text(decision: Decision, doc_titles: list[str]) -> str:
+def _gist(query: str, limit: int = 90) -> str:
+    text = " ".join(query.split())
+    return text if len(text) <= limit else text[: limit].rsplit(" ", 1)[0] + "…"
+
+
+def decline_text(decision: Decision, query: str, suggested: list[str]) -> str:
+    """One or two short sentences: what was searched and that the documents do not say it;
+    then the closest questions they do answer, if any."""
     if decision.reason == "task":
         lead = "I can only answer questions about the documents I hold, so I cannot do that."
-    elif decision.reason == "missing_article":
+    elif decision.reason in ("missing_article", "missing_chapter"):
         lead = decision.detail + " The documents do not cover it."
     else:
-        lead = "The documents I hold do not answer this question."
-    return lead + coverage_note(doc_titles)
+        lead = f"I searched the documents for “{_gist(query)}”, and they do not say."
+    if suggested:
+        lead += " They do answer: " + " ".join(suggested)
+    return lead
 
 
-def relevance(query: str, passages: list[Passage], idf: IdfTable, tuning: Tuning) -> tuple[float, float, float]:
-    """(relevance, best cosine, best coverage) of the passages for the question."""
-    terms = content_terms(query)
-    best_dense = max(p.dense for p in passages)
-    best_cov = max(coverage(terms, p.context, idf) for p in passages)
-    return best_dense + tuning.coverage_weight * best_cov, best_dense, best_cov
+def decline_probability(x, tuning: Tuning) -> float:
+    """Fitted logistic model over evidence.DECLINE_FEATURES: P(the documents do not answer)."""
+    z = sum(tuning.decline_weights.get(name, 0.0) * v for name, v in zip(DECLINE_FEATURES, x, strict=True))
+    return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
 
 def decide(question: str, query: str, retrieval, passages: list[Passage], idf: IdfTable, tuning: Tuning) -> Decision:
@@ -65,10 +90,14 @@ def decide(question: str, query: str, retrieval, passages: list[Passage], idf: I
         return Decision(True, "missing_article", f"The {m.doc_title} has {m.highest} articles; there is no Article {m.article}.")
     if not passages:
         return Decision(True, "unsupported", "nothing retrieved")
+    if retrieval.missing_chapters:
+        title, chapter, count = retrieval.missing_chapters[0]
+        return Decision(True, "missing_chapter", f"The {title} has {count} chapters; there is no Chapter {chapter}.")
     if not retrieval.pinned:  # a question naming an article is answered from that article
-        rel, best_dense, best_cov = relevance(query, passages, idf, tuning)
-        if rel < tuning.min_relevance or best_cov < tuning.min_coverage:
-            return Decision(True, "unsupported", f"relevance {rel:.2f} (similarity {best_dense:.2f}, coverage {best_cov:.2f})")
+        x = evidence.features(question, query, passages, idf, [p.score for p in passages])
+        p = decline_probability(x, tuning)
+        if p >= tuning.decline_threshold:
+            return Decision(True, "unsupported", f"decline probability {p:.2f}")
     return Decision(False)
 
 

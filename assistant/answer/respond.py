@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from ..models import Answer, source_id
 from .citations import Numbering, build_citations
-from .decide import decline_text
+from .decide import decline_text, suggestions
 from .prompts import SYSTEM_PROMPT
 from .tuning import Tuning
 from .types import Decision, Generator, Turn
@@ -27,26 +27,40 @@ def _retrieved(turn: Turn) -> list[dict]:
     return out
 
 
+def _previous_quotes(history) -> list[str]:
+    """The sentences of the last assistant answer (markers removed)."""
+    from .sentences import split_cited_sentences
+
+    last = next((t["content"] for t in reversed(history or ()) if t["role"] == "assistant"), "")
+    return [sentence.rstrip(".") for sentence, _ in split_cited_sentences(last)]
+
+
 def respond(turn: Turn, generator: Generator, tuning: Tuning) -> Iterator[dict]:
     t_gen = time.perf_counter()
     decision: Decision = turn.decision
     numbering, removed = Numbering(), []
     if not decision.decline:
         s = turn.standalone
-        query = s.query if s.follow_up else turn.question
         context = {"idf": turn.retriever.idf, "tuning": tuning}
-        passages = {p.n: p.text for p in turn.passages}
+        if s.follow_up:
+            context["carried"] = s.query[len(turn.question):].strip()
+            context["avoid"] = _previous_quotes(turn.history)
+        # a passage's header (document, article, chapter) is metadata, and citable with it
+        passages = {p.n: p.context or p.text for p in turn.passages}
+        query = turn.question if generator.name == "extractive" or not s.follow_up else s.query
         deltas = generator.stream(query, list(turn.passages), context)
         for kind, sentence, ns in verified_sentences(deltas, passages, SYSTEM_PROMPT, tuning.support_threshold):
             if kind == "removed":
                 removed.append(sentence)
             elif (text := numbering.add(sentence, ns)) is not None:
                 yield {"type": "delta", "text": (" " if len(numbering.kept) > 1 else "") + text}
+    suggested: list[str] = []
     refused = decision.decline or not numbering.kept
     if refused:
         if not decision.decline:
             decision = Decision(True, "unsupported", "no generated sentence was supported by its passage")
-        text = decline_text(decision, list(turn.retriever.short_titles.values()))
+        suggested = suggestions(turn.retrieval, turn.retriever.short_titles, turn.retriever.primary_doc)
+        text = decline_text(decision, turn.standalone.query, suggested)
         yield {"type": "delta", "text": text}
         citations = []
     else:
@@ -59,6 +73,7 @@ def respond(turn: Turn, generator: Generator, tuning: Tuning) -> Iterator[dict]:
     answer = Answer(
         text=text, citations=citations, refused=refused, corpus_version=turn.index.version, timings_ms=timings,
         question=turn.question, standalone_question=turn.standalone.query, generator=generator.name,
-        retrieved=_retrieved(turn), unverified=removed,
+        retrieved=_retrieved(turn), unverified=removed, suggestions=suggested,
+        decline_reason=decision.reason if refused else "",
     )
     yield {"type": "done", "answer": answer.as_dict(), "_answer": answer, "decline_reason": decision.reason}

@@ -1,29 +1,27 @@
-"""Structure-aware retrieval: named articles first, then hybrid search with document priors.
+"""Structure-aware retrieval: named articles first, then candidates ranked by fitted weights.
 
 A question naming an article gets that article's chunks first (the named paragraph
-leading, the rest ranked by relevance). Otherwise the primary document is preferred
-unless the question names another one; sections (annex, preamble) and chapters the
-question names are boosted. Articles whose title the question spells out, and
-chunks defining a term it uses, are boosted too. A reference to an article a document
-does not have is reported, so the answer can say how many articles there are.
+leading, the rest ranked by relevance). Every other candidate (dense and BM25 top lists)
+is scored by rank.py's features times `Tuning.rank_weights`: document priors, named
+documents, sections, chapters, article titles and defined terms are features, not constants.
+A reference to an article a document does not have is reported.
 """
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
+import numpy as np
+
 from vectorstore import Hit, HybridIndex
 from vectorstore.lexical import tokenize
 
-from .terms import IdfTable, asks_definition
+from .rank import FEATURES, Candidates, FeatureBuilder
+from .terms import IdfTable, asks_comparison
 from .tuning import DEFAULT, Tuning
 from .types import Passage, Turn
 from .understand.refs import ArticleRef, Refs, doc_aliases, parse_refs
-
-# a multi-word capitalised name in the question ("Human Rights Watch")
-_NAME = re.compile(r"\b[A-Z][\w’'-]*(?:\s+(?:of|on|for|and|the)?\s*[A-Z][\w’'-]*)+")
 
 
 @dataclass(frozen=True)
@@ -41,6 +39,7 @@ class Retrieval:
     refs: Refs
     pinned: int = 0  # how many leading hits came from named articles
     missing: list[MissingArticle] = field(default_factory=list)
+    missing_chapters: list[tuple[str, str, int]] = field(default_factory=list)  # (doc title, chapter, chapters)
 
 
 class Retriever:
@@ -53,8 +52,10 @@ class Retriever:
         self.k = k
         self.titles: dict[str, str] = {}
         self.short_titles: dict[str, str] = {}  # doc_id -> name for messages, in index order
-        kinds: dict[str, str] = {}
+        self.kinds: dict[str, str] = {}
+        kinds = self.kinds
         self.articles: dict[str, set[int]] = {}  # doc_id -> article numbers
+        self.chapters: dict[str, set[str]] = {}  # doc_id -> chapter numerals
         for m in index.metadatas:
             doc = m.get("doc_id", "")
             self.titles.setdefault(doc, f"{m.get('doc_title', '')} {m.get('doc_short_title', '')}")
@@ -62,6 +63,8 @@ class Retriever:
             kinds.setdefault(doc, m.get("kind", ""))
             if m.get("section") == "article" and m.get("article"):
                 self.articles.setdefault(doc, set()).add(int(m["article"]))
+            if m.get("chapter"):
+                self.chapters.setdefault(doc, set()).add(m["chapter"])
         self.aliases = doc_aliases(self.titles, primary_doc, kinds)
         # article title -> its content terms; defined term -> True
         self.article_titles: dict[str, set[str]] = {}
@@ -72,29 +75,21 @@ class Retriever:
                 self.article_titles[title] = set(tokenize(title))
             self.defined.update(t for t in (m.get("defines") or "").split("|") if t)
 
-    def structure_boosts(self, query: str) -> list[tuple[dict, float]]:
-        """Boosts for articles whose title the question spells out and chunks defining its terms."""
-        boosts: list[tuple[dict, float]] = []
-        terms = set(tokenize(query))
-        titles = [t for t, words in self.article_titles.items() if words and words <= terms]
-        if titles:
-            boosts.append(({"article_title": titles}, self.tuning.title_boost))
-        names = [n.strip() for n in _NAME.findall(query) if len(n.split()) >= 2]
-        named_rows = {i for n in names for i, t in enumerate(self.index.texts) if n in t}
-        if named_rows and len(named_rows) <= self.tuning.rare_name_max_rows:  # a rare name is a strong signal; a common one is not
-            ids = {self.index.ids[i] for i in named_rows}
-            boosts.append(({"_id": list(ids)}, self.tuning.name_boost))
-        low = f" {' '.join(query.lower().split())} "
-        used = [d for d in self.defined if asks_definition(query) and re.search(rf"\b{re.escape(d)}\b", low)]
-        if used:
-            boosts.append(({"defines": lambda v, used=tuple(used): bool(v) and any(f"|{u}|" in v for u in used)},
-                           self.tuning.definition_boost))
-        return boosts
-
     @cached_property
     def idf(self) -> IdfTable:
         """Term rarity over this index version's chunks (as indexed: header + text)."""
         return IdfTable(self.index.embed_texts)
+
+    @cached_property
+    def features(self) -> FeatureBuilder:
+        docs = list(self.short_titles)
+        texts = [f"{self.titles.get(d, '')}. {self.kinds.get(d, '')}" for d in docs]
+        vectors = dict(zip(docs, np.asarray(self.index.embedder.embed_documents(texts), dtype=np.float32), strict=True))
+        return FeatureBuilder(self.index, self.primary_doc, self.idf, vectors, self.article_titles, self.defined,
+                              set(self.articles), self.tuning.rare_name_max_rows)
+
+    def candidates(self, query: str, refs: Refs, query_vec, where=None) -> Candidates:
+        return self.features.build(query, query_vec, refs, where)
 
     def doc_title(self, doc_id: str) -> str:
         return self.short_titles.get(doc_id, doc_id)
@@ -128,22 +123,46 @@ class Retriever:
             if ref.paragraph:
                 ranked.sort(key=lambda h: h.metadata.get("paragraph") != ref.paragraph)
             pinned += [h for h in ranked if h.id not in {p.id for p in pinned}]
-        boosts: list[tuple[dict, float]] = []
-        if refs.docs:
-            boosts.append(({"doc_id": list(refs.docs)}, self.tuning.named_doc_boost))
-        else:
-            boosts.append(({"doc_id": self.primary_doc}, self.tuning.primary_boost))
-        for section in refs.sections:
-            boosts.append(({"section": section}, self.tuning.section_boost))
-        if refs.chapters:
-            boosts.append(({"chapter": list(refs.chapters)}, self.tuning.chapter_boost))
-        boosts += self.structure_boosts(query)
-        found = self.index.search(query, k=k + len(pinned), where=where, boosts=boosts, query_vec=query_vec)
+        found = self.rank(query, refs, query_vec, k + len(pinned), where)
         pinned_ids = {h.id for h in pinned}
         rest = [h for h in found if h.id not in pinned_ids]
         hits = pinned + rest
         hits = [replace(h, rank=i) for i, h in enumerate(hits[: max(k, min(len(pinned), 2 * k))], start=1)]
-        return Retrieval(query, hits, refs, pinned=min(len(pinned), len(hits)), missing=missing)
+        doc = (doc_id or next((d for d in refs.docs if d in self.chapters), self.primary_doc))
+        no_chapter = [(self.doc_title(doc), c, len(self.chapters[doc])) for c in refs.chapters
+                      if doc in self.chapters and c not in self.chapters[doc]]
+        return Retrieval(query, hits, refs, pinned=min(len(pinned), len(hits)), missing=missing,
+                         missing_chapters=no_chapter)
+
+
+    def rank(self, query: str, refs: Refs, query_vec, k: int, where=None) -> list[Hit]:
+        """The top k by the fitted linear score over candidate features."""
+        cands = self.candidates(query, refs, query_vec, where)
+        scores = cands.scores(self.tuning.rank_weights)
+        order = list(np.argsort(-scores, kind="stable"))
+        if asks_comparison(query):  # "both conventions": the documents with articles, primary first
+            order = self._both_sides(order, cands, [self.primary_doc, *(refs.docs or sorted(self.articles))], k)
+        lex = cands.X[:, FEATURES.index("lex")]
+        return [self.index.hit(cands.rows[i], float(scores[i]), float(cands.dense.get(cands.rows[i], 0.0)),
+                               float(lex[i]), rank) for rank, i in enumerate(order[:k], start=1)]
+
+
+    def _both_sides(self, order: list[int], cands: Candidates, docs: list[str], k: int) -> list[int]:
+        """A comparison: each compared document's best candidate within the top k."""
+        top = order[:k]
+        for doc in dict.fromkeys(docs):
+            docs_of = [self.index.metadatas[cands.rows[i]].get("doc_id") for i in top]
+            if doc in docs_of:
+                continue
+            best = next((i for i in order if self.index.metadatas[cands.rows[i]].get("doc_id") == doc), None)
+            if best is not None:
+                # replace the lowest-ranked candidate of a document that appears more than once
+                for j in range(len(top) - 1, -1, -1):
+                    if docs_of.count(docs_of[j]) > 1:
+                        top[j] = best
+                        break
+        top.sort(key=order.index)
+        return top + [i for i in order if i not in top]
 
 
 def passages_for(retrieval: Retrieval, retriever: Retriever) -> tuple[list[Passage], list[Hit]]:

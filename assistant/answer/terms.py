@@ -56,3 +56,12 @@ _DEFINITION_Q = re.compile(r"^\s*(what|who)\s+(is|are)\b|\bdefin|\bmean(s|ing)?\
 def asks_definition(question: str) -> bool:
     """'What is …', 'define …', '… mean …', 'what counts as …'."""
     return bool(_DEFINITION_Q.search(" ".join(question.lower().split())))
+
+
+_COMPARISON_Q = re.compile(r"\b(?:both|compare[ds]?|comparison|comparable|differ\w*|versus|vs\.?|unlike|same as|similar\w*|"
+                           r"whereas|in common|contrast)\b", re.I)
+
+
+def asks_comparison(question: str) -> bool:
+    """'… under both conventions', 'how do X and Y differ', 'X compared with Y'."""
+    return bool(_COMPARISON_Q.search(question))

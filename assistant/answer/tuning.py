@@ -10,6 +10,12 @@ import json
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
+# before any fit: reciprocal-rank fusion of dense and BM25 plus the structure matches
+DEFAULT_RANK_WEIGHTS = {"dense_rr": 1.0, "lex_rr": 1.0, "primary": 0.1, "named_doc": 0.5, "section": 0.5,
+                        "chapter": 0.2, "title": 0.3, "definition": 0.5, "rare_name": 0.3}
+# before any fit: the hand-set rule "decline below cosine + 0.5 x coverage = 0.5", as a logistic model
+DEFAULT_DECLINE_WEIGHTS = {"bias": 5.0, "best_dense": -10.0, "best_cov": -5.0}
+
 
 def knob(default: float, effect: str, source: str = "hand-set") -> float:
     return field(default=default, metadata={"effect": effect, "source": source})
@@ -17,21 +23,17 @@ def knob(default: float, effect: str, source: str = "hand-set") -> float:
 
 @dataclass(frozen=True)
 class Tuning:
-    # -- retrieval: multiplicative boosts on the fused score ----------------------------
-    primary_boost: float = knob(1.3, "score factor for the primary document when the question names no document")
-    named_doc_boost: float = knob(3.0, "score factor for a document the question names")
-    section_boost: float = knob(2.5, "score factor for the annex / preamble when the question names it")
-    chapter_boost: float = knob(1.5, "score factor for a chapter the question names")
-    name_boost: float = knob(2.0, "score factor for chunks holding a rare multi-word name from the question")
-    title_boost: float = knob(2.0, "score factor for an article whose title words all occur in the question")
-    definition_boost: float = knob(2.5, "score factor for the chunk defining a term a definitional question uses")
+    # -- retrieval: a linear score over candidate features (rank.FEATURES) -------------
+    rank_weights: dict = field(default_factory=lambda: dict(DEFAULT_RANK_WEIGHTS), metadata={
+        "effect": "weight of each ranking feature (rank.FEATURES) in a candidate's score",
+        "source": "fitted: treaty tune eval/train.jsonl eval/dev.jsonl"})
     rare_name_max_rows: int = knob(10, "a name found in more chunks than this is too common to boost")
     # -- decide: answer or decline --------------------------------------------------------
-    min_relevance: float = knob(0.5, "decline below this relevance (best cosine + coverage_weight x best coverage)",
-                                "hand-set on dev.jsonl (bench/calibrate.py)")
-    min_coverage: float = knob(0.15, "decline when no passage covers this IDF share of the question's terms",
-                               "hand-set on dev.jsonl (bench/calibrate.py)")
-    coverage_weight: float = knob(0.5, "weight of term coverage against cosine similarity in relevance")
+    decline_weights: dict = field(default_factory=lambda: dict(DEFAULT_DECLINE_WEIGHTS), metadata={
+        "effect": "logistic weights of each answerability feature (evidence.DECLINE_FEATURES)",
+        "source": "fitted: treaty tune eval/train.jsonl eval/dev.jsonl"})
+    decline_threshold: float = knob(0.5, "decline when P(the documents do not answer) reaches this",
+                                    "fitted: treaty tune (cross-validated)")
     # -- extractive composer ---------------------------------------------------------------
     max_units: int = knob(3, "most sentences / items quoted in one answer")
     max_words: int = knob(160, "stop adding quotes past this many words")
@@ -41,6 +43,8 @@ class Tuning:
     definition_bonus: float = knob(0.15, "bonus x coverage for a 'means' sentence when a definition is asked")
     intro_penalty: float = knob(0.3, "penalty for bare intros (under 6 words, or short and ending in ':')")
     title_penalty: float = knob(0.5, "penalty for a page title repeated as its first line")
+    carry_weight: float = knob(0.3, "weight of a follow-up's earlier questions against its own words in choosing quotes")
+    repeat_penalty: float = knob(0.5, "penalty for a quote the previous answer already gave (follow-ups ask for more)")
     keep_ratio: float = knob(0.6, "further quotes need this share of the best sentence's score")
     # -- verify -----------------------------------------------------------------------------
     support_threshold: float = knob(0.5, "share of a sentence's content words its passage must hold",
@@ -51,10 +55,23 @@ class Tuning:
     @classmethod
     def describe(cls) -> list[tuple[str, object, str, str]]:
         """(name, default, effect, source) for every knob: the README table."""
-        return [(f.name, f.default, f.metadata["effect"], f.metadata["source"]) for f in fields(cls) if f.metadata]
+        return [(f.name, DEFAULT.__dict__[f.name], f.metadata["effect"], f.metadata["source"])
+                for f in fields(cls) if f.metadata]
 
 
 DEFAULT = Tuning()
+
+
+def _checked(name: str, value):
+    """A saved value of the same shape as the default: a number, or a dict of feature -> number."""
+    default = DEFAULT.__dict__[name]
+    if isinstance(default, dict):
+        if not isinstance(value, dict) or not all(isinstance(v, (int, float)) for v in value.values()):
+            raise ValueError(f"{name} must map feature names to numbers")
+        return {str(k): float(v) for k, v in value.items()}
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{name} must be a number")
+    return type(default)(value)
 
 
 def load_tuning(path: Path | None) -> Tuning:
@@ -65,8 +82,7 @@ def load_tuning(path: Path | None) -> Tuning:
 
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
-        known = {f.name: f.type for f in fields(Tuning)}
-        values = {k: v for k, v in data.get("values", {}).items() if k in known}
+        values = {k: _checked(k, v) for k, v in data.get("values", {}).items() if k in DEFAULT.__dict__}
         return replace(DEFAULT, **values, fitted_on=str(data.get("fitted_on", "")))
-    except (ValueError, TypeError, AttributeError) as exc:
+    except (ValueError, TypeError, AttributeError, OSError) as exc:
         raise TreatyError(f"Tuning file {path} is not valid ({exc}): run `treaty tune` to write it again") from None

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from ..cli_support import expected_errors
 from ..config import GENERATORS
 from ..errors import EvalError
 from .gate import Threshold, check_gates, parse_threshold
@@ -55,9 +56,7 @@ def format_summary(summary: dict) -> str:
               help="Compare two finished run folders instead of running questions.")
 def eval_command(**options) -> None:
     """Evaluate the assistant on a question set (JSON Lines, see eval/README.md)."""
-    from ..cli import _expected_errors  # imported here: cli.py imports this module
-
-    _expected_errors(_eval)(**options)
+    expected_errors(_eval)(**options)
 
 
 def _eval(file: Path | None, out_dir: Path | None, generator: str | None, k: int | None,

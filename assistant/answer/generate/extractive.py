@@ -15,7 +15,7 @@ from vectorstore.lexical import tokenize
 
 from ..sentences import render as render_sentence
 from ..sentences import units
-from ..terms import IdfTable, asks_definition, content_terms, coverage
+from ..terms import IdfTable, asks_comparison, asks_definition, content_terms, coverage
 from ..tuning import DEFAULT, Tuning
 from ..types import Passage
 
@@ -32,15 +32,21 @@ class Unit:
     score: float
 
 
-def score_units(question: str, passages: list[Passage], idf: IdfTable, t: Tuning = DEFAULT) -> list[Unit]:
+def score_units(question: str, passages: list[Passage], idf: IdfTable, t: Tuning = DEFAULT,
+                carried: str = "", avoid: frozenset = frozenset()) -> list[Unit]:
+    """Every unit's score; `carried`: the earlier questions a follow-up leans on (weighed less),
+    `avoid`: units the previous answer already quoted (a follow-up asks for something new)."""
     terms = content_terms(question)
+    old = [x for x in content_terms(carried) if x not in set(terms)]
     definition = asks_definition(question)
     scored: list[Unit] = []
     for rank, p in enumerate(passages):
-        about = t.about_weight * coverage(terms, p.context, idf) if p.context else 0.0
+        about = t.about_weight * coverage(terms + old, p.context, idf) if p.context else 0.0
         for pos, text in enumerate(units(p.text)):
             words = len(text.split())
-            cov = coverage(terms, text, idf)
+            cov = coverage(terms, text, idf) + (t.carry_weight * coverage(old, text, idf) if old else 0.0)
+            if text.rstrip(".;: ") in avoid:
+                cov -= t.repeat_penalty
             s = cov + about + t.rank_weight / (1 + rank) + (t.lead_bonus if pos == 0 else 0.0)
             if definition and ("shall mean" in text or " means " in text):
                 s += t.definition_bonus * cov
@@ -96,11 +102,26 @@ def _with_items(chosen: list[Unit], scored: list[Unit], max_words: int) -> list[
     return out
 
 
-def compose(question: str, passages: list[Passage], idf: IdfTable, t: Tuning = DEFAULT) -> list[tuple[str, int]]:
+def side_by_side(scored: list[Unit], passages: list[Passage]) -> list[tuple[str, int]]:
+    """A comparison: the best unit of each of the two best-ranked documents, each named."""
+    by_n = {p.n: p for p in passages}
+    docs: list[str] = list(dict.fromkeys(p.doc_title for p in passages))[:2]
+    out = []
+    for doc in docs:
+        best = max((u for u in scored if by_n[u.n].doc_title == doc), key=lambda u: u.score)
+        label = by_n[best.n].label
+        out.append((f"Under the {doc}{f' ({label})' if label else ''}: {best.text}", best.n))
+    return out
+
+
+def compose(question: str, passages: list[Passage], idf: IdfTable, t: Tuning = DEFAULT,
+            carried: str = "", avoid: frozenset = frozenset()) -> list[tuple[str, int]]:
     """[(verbatim sentence, passage number)] answering the question, best first."""
-    scored = score_units(question, passages, idf, t)
+    scored = score_units(question, passages, idf, t, carried, avoid)
     if not scored:
         return []
+    if asks_comparison(question) and len({p.doc_title for p in passages}) >= 2:
+        return side_by_side(scored, passages)
     best = max(scored, key=lambda u: u.score)
     chosen = [best]
     for u in sorted(scored, key=lambda u: -u.score):
@@ -139,5 +160,7 @@ class ExtractiveGenerator:
     def stream(self, question: str, passages: list[Passage], context: dict | None = None) -> Iterator[str]:
         context = context or {}
         idf = context.get("idf") or self.idf or IdfTable([p.text for p in passages])
-        for i, (text, n) in enumerate(compose(question, passages, idf, context.get("tuning") or self.tuning)):
+        parts = compose(question, passages, idf, context.get("tuning") or self.tuning,
+                        context.get("carried", ""), frozenset(a.rstrip(".;: ") for a in context.get("avoid", ())))
+        for i, (text, n) in enumerate(parts):
             yield ("" if i == 0 else " ") + render_sentence(text, [n])

@@ -1,16 +1,19 @@
 """Follow-up questions -> a standalone retrieval query, without an LLM.
 
 A question that leans on the conversation (pronouns such as "it"/"that", "What about …",
-"And …", or very short) is joined with the previous user question, and inherits the
-articles and documents the last turns referred to unless it names its own.
+"And …", or very short with at most one content word) is joined with the earlier user
+questions back to the one that opened the topic, and inherits the articles and documents
+the last turns referred to unless it names its own. A new topic is searched on its own.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
 
+from ..terms import content_terms
 from .refs import Refs
 
+MAX_CHAIN = 3  # earlier user questions joined at most
 _FOLLOW_UP = re.compile(
     r"^\s*(and|but|also|so|then|what about|how about|what of|and what|same for)\b"
     r"|\b(it|its|it's|that|this|they|them|their|those|these|there|he|she|such|the same)\b",
@@ -27,7 +30,8 @@ class Standalone:
 
 
 def is_follow_up(question: str) -> bool:
-    return bool(_FOLLOW_UP.search(question)) or len(question.split()) <= 4
+    short = len(question.split()) <= 4 and len(content_terms(question)) <= 1
+    return bool(_FOLLOW_UP.search(question)) or short
 
 
 def condense(question: str, history: list[dict], parse) -> Standalone:
@@ -37,7 +41,12 @@ def condense(question: str, history: list[dict], parse) -> Standalone:
         return Standalone(question, question, refs)
     users = [t["content"] for t in history if t["role"] == "user"]
     recent = [t["content"] for t in history[-2:]]
-    previous = users[-1] if users else ""
+    chain: list[str] = []
+    for earlier in reversed(users):  # back to the question that opened the topic
+        chain.insert(0, earlier)
+        if len(chain) >= MAX_CHAIN or not is_follow_up(earlier):
+            break
+    previous = " ".join(chain)
     carried = parse(" ".join(recent))
     if not refs.articles and carried.articles:
         refs = replace(refs, articles=carried.articles)

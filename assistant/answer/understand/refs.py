@@ -10,11 +10,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+_PARA_WORD = r"(?:paragraph|para\.?|par\.?|§)"
 _ART = re.compile(
-    r"\b(?:articles?|arts?\.?)\s*(\d{1,3})(?:\s*\((\d{1,2})\))?((?:\s*(?:,|and|or|&|to|-|–)\s*\d{1,3})*)",
+    r"\b(?:articles?|arts?\.?)\s*(\d{1,3})(?:\s*\((\d{1,2})\)|,?\s*" + _PARA_WORD + r"\s*(\d{1,2})\b)?"
+    r"((?:\s*(?:,|and|or|&|to|-|–)\s*\d{1,3}\b(?!\s*\())*)",
     re.I,
 )
-_MORE_NUMS = re.compile(r"\d{1,3}")
+# "paragraph 8 of article 40", "para 8, art. 40"
+_PARA_OF = re.compile(r"\b" + _PARA_WORD + r"\s*(\d{1,2})\s*(?:of|in|,)\s*(?:the\s+)?(?:article|art\.?)\s*(\d{1,3})\b", re.I)
+# a bare "40(8)": an article number with a paragraph in brackets
+_BARE = re.compile(r"(?<![\w/.(])(\d{1,3})\((\d{1,2})\)(?![\w(])")
+_MORE = re.compile(r"\s*(,|and|or|&|to|-|–)\s*(\d{1,3})")
 _CHAPTER = re.compile(r"\bchapter\s+([IVXLC]+|\d+)\b", re.I)
 _SECTIONS = {
     "annex": re.compile(r"\bannex\w*|\binterpretative notes?\b", re.I),
@@ -55,10 +61,23 @@ def _to_roman(n: int) -> str:
 
 
 def article_refs(text: str) -> tuple[ArticleRef, ...]:
-    refs: list[ArticleRef] = []
+    found: list[tuple[int, ArticleRef]] = []
+    for m in _PARA_OF.finditer(text):
+        found.append((m.start(), ArticleRef(int(m.group(2)), int(m.group(1)))))
+    covered = [m.span() for m in _PARA_OF.finditer(text)]
     for m in _ART.finditer(text):
-        refs.append(ArticleRef(int(m.group(1)), int(m.group(2) or 0)))
-        refs += [ArticleRef(int(n)) for n in _MORE_NUMS.findall(m.group(3) or "")]
+        if any(a <= m.start() < b for a, b in covered):
+            continue
+        found.append((m.start(), ArticleRef(int(m.group(1)), int(m.group(2) or m.group(3) or 0))))
+        prev = int(m.group(1))
+        for sep, n in _MORE.findall(m.group(4) or ""):
+            n = int(n)
+            span = range(prev + 1, n + 1) if sep.strip() in ("to", "-", "–") and 0 < n - prev <= 15 else [n]
+            found += [(m.start(), ArticleRef(a)) for a in span]
+            prev = n
+    if not found:
+        found = [(m.start(), ArticleRef(int(m.group(1)), int(m.group(2)))) for m in _BARE.finditer(text)]
+    refs = [r for _, r in sorted(found, key=lambda x: x[0])]
     seen: dict[ArticleRef, None] = {}
     for r in refs:
         seen.setdefault(r)

@@ -1,0 +1,60 @@
+"""Answerability evidence: what the question asks for against what the corpus and the retrieved
+passages hold. Features only; `decide.py` combines them with `Tuning.decline_weights`.
+
+Features (all in 0..1 or small counts): best similarity and term coverage of the passages,
+the question's terms and names that no document contains, and question types whose answer
+kind (a date, a number) no passage holds.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from vectorstore.lexical import tokenize
+
+from .terms import IdfTable, content_terms, coverage
+from .types import Passage
+
+DECLINE_FEATURES = (
+    "bias", "best_dense", "best_cov", "best_header_cov", "unknown_terms", "unknown_names", "names_not_in_passages",
+    "date_missing", "number_missing", "top_margin",
+)
+# capitalised words or acronyms, words with digits ("NIS2", "108"), not the question's first word
+_NAMEISH = re.compile(r"(?<!^)(?<![.?!]\s)\b(?:[A-Z][A-Za-z0-9’'-]+|[a-z]*\d[\w-]*)")
+_MULTI_NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+(?:of|on|for|and|the)?\s*[A-Z][\w’'-]+)+")
+_ASKS_DATE = re.compile(r"^\s*(?:when|(?:by|on|from|until)?\s*what (?:exact )?(?:date|day|year|month))\b", re.I)
+_ASKS_NUMBER = re.compile(r"\bhow (?:many|much)\b", re.I)
+_DATE = re.compile(r"\b(?:1[89]|20)\d\d\b|\b\d{1,2}\s+(?:January|February|March|April|May|June|July|August|"
+                   r"September|October|November|December)\b")
+_NUMBER = re.compile(r"\b\d+\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty|"
+                     r"sixty|ninety|hundred)\b", re.I)
+
+
+def _unknown_share(terms: list[str], idf: IdfTable) -> float:
+    total = sum(idf(t) for t in set(terms))
+    return sum(idf(t) for t in set(terms) if not idf.known(t)) / total if total else 0.0
+
+
+def features(question: str, query: str, passages: list[Passage], idf: IdfTable, scores: list[float]) -> np.ndarray:
+    """The DECLINE_FEATURES vector of one question (after condensing) and its top passages."""
+    terms = content_terms(query)
+    top = passages[:3]
+    text = " ".join(p.text for p in top)
+    names = {w.strip("’'-") for w in _NAMEISH.findall(question)}
+    unknown_names = [n for n in names if n and not all(idf.known(t) for t in tokenize(n))]
+    multi = [n for n in _MULTI_NAME.findall(question) if len(n.split()) >= 2]
+    missing_multi = [n for n in multi if n.lower() not in " ".join(p.context for p in passages).lower()]
+    margin = (scores[0] - scores[min(4, len(scores) - 1)]) if len(scores) > 1 else 0.0
+    return np.array([
+        1.0,
+        max((p.dense for p in passages), default=0.0),
+        max((coverage(terms, p.context, idf) for p in passages), default=0.0),
+        max((coverage(terms, p.context[: max(0, len(p.context) - len(p.text))], idf) for p in passages), default=0.0),
+        _unknown_share(terms, idf),
+        min(len(unknown_names), 3) / 3,
+        min(len(missing_multi), 2) / 2,
+        float(bool(_ASKS_DATE.search(question)) and not _DATE.search(text)),
+        float(bool(_ASKS_NUMBER.search(question)) and not _NUMBER.search(text)),
+        max(min(margin, 5.0), 0.0) / 5.0,
+    ])

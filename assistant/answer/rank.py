@@ -1,0 +1,124 @@
+"""Learning-to-rank features for candidate passages, and the linear score that orders them.
+
+Candidates are the union of the dense and BM25 top lists. Each gets a feature vector
+(similarities, ranks, term coverage, structure matches, document priors); the score is the
+dot product with `Tuning.rank_weights`, fitted by `treaty tune`. Nothing here is fitted.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from vectorstore.lexical import tokenize
+
+from .terms import IdfTable, asks_definition, content_terms, coverage
+
+FEATURES = (
+    "dense", "dense_rr", "lex", "lex_rr", "cov_text", "cov_header", "primary", "named_doc", "other_doc_named",
+    "section", "chapter", "title", "definition", "rare_name", "doc_sim", "prose", "article_support",
+)
+_NAME = re.compile(r"\b[A-Z][\w’'-]*(?:\s+(?:of|on|for|and|the)?\s*[A-Z][\w’'-]*)+")
+
+
+@dataclass(frozen=True)
+class Candidates:
+    rows: list[int]
+    X: np.ndarray  # len(rows) x len(FEATURES)
+    dense: dict  # row -> cosine
+
+    def scores(self, weights: dict[str, float]) -> np.ndarray:
+        w = np.array([weights.get(f, 0.0) for f in FEATURES], dtype=np.float64)
+        return self.X @ w
+
+
+class FeatureBuilder:
+    """Per index version: what candidates need beyond the query (document vectors, term sets)."""
+
+    def __init__(self, index, primary_doc: str, idf: IdfTable, doc_vectors: dict[str, np.ndarray],
+                 article_titles: dict[str, set[str]], defined: set[str], structured_docs: set[str],
+                 rare_name_max_rows: int = 10, depth: int = 40):
+        self.index = index
+        self.primary_doc = primary_doc
+        self.idf = idf
+        self.doc_vectors = doc_vectors
+        self.article_titles = article_titles
+        self.defined = defined
+        self.structured = structured_docs
+        self.rare_name_max_rows = rare_name_max_rows
+        self.depth = depth
+        self._terms: dict[int, frozenset] = {}
+
+    def _row_terms(self, row: int) -> frozenset:
+        if row not in self._terms:
+            self._terms[row] = frozenset(tokenize(self.index.texts[row]))
+        return self._terms[row]
+
+    def _cov(self, terms: list[str], have: frozenset) -> float:
+        total = sum(self.idf(t) for t in set(terms))
+        return sum(self.idf(t) for t in set(terms) if t in have) / total if total else 0.0
+
+    def build(self, query: str, query_vec, refs, where=None) -> Candidates:
+        idx = self.index
+        dense = idx.dense(query_vec, self.depth, where)
+        allowed = None if not where else set(idx.rows_where(where))
+        lex_all = idx.lexical.scores(query)
+        order = np.argsort(-lex_all)
+        lex_rank: dict[int, int] = {}
+        for row in order:
+            if lex_all[row] <= 0 or len(lex_rank) >= self.depth:
+                break
+            if allowed is None or int(row) in allowed:
+                lex_rank[int(row)] = len(lex_rank)
+        dense_rank = {row: r for r, (row, _) in enumerate(sorted(dense.items(), key=lambda kv: -kv[1]))}
+        rows = list(dict.fromkeys([*dense_rank, *lex_rank]))
+        missing = [r for r in rows if r not in dense]
+        if missing:
+            dense = {**dense, **idx.similarity(query_vec, missing)}
+        lex_max = float(lex_all.max()) if len(lex_all) and lex_all.max() > 0 else 1.0
+        terms = content_terms(query)
+        qterms = set(tokenize(query))
+        named = set(refs.docs)
+        titles = {t for t, words in self.article_titles.items() if words and words <= qterms}
+        names = [n.strip() for n in _NAME.findall(query) if len(n.split()) >= 2]
+        name_rows = {i for n in names for i in rows if n in idx.texts[i]}
+        if len(name_rows) > self.rare_name_max_rows:
+            name_rows = set()
+        low = f" {' '.join(query.lower().split())} "
+        used = [d for d in self.defined if asks_definition(query) and re.search(rf"\b{re.escape(d)}\b", low)]
+        qv = np.asarray(query_vec, dtype=np.float32)
+        doc_sim = {d: float(np.dot(qv, v)) for d, v in self.doc_vectors.items()}
+        mean_sim = sum(doc_sim.values()) / len(doc_sim) if doc_sim else 0.0
+        top_articles: dict[tuple, int] = {}
+        for row in list(dense_rank)[:10]:
+            m = idx.metadatas[row]
+            if m.get("article"):
+                key = (m.get("doc_id"), m.get("article"))
+                top_articles[key] = top_articles.get(key, 0) + 1
+        X = np.zeros((len(rows), len(FEATURES)), dtype=np.float64)
+        for i, row in enumerate(rows):
+            m = idx.metadatas[row]
+            doc = m.get("doc_id", "")
+            header = f"{m.get('doc_short_title', '')} {m.get('article_title', '')} {m.get('chapter_title', '')}"
+            defines = m.get("defines") or ""
+            X[i] = (
+                dense.get(row, 0.0),
+                1.0 / (1 + dense_rank.get(row, self.depth)),
+                float(lex_all[row]) / lex_max,
+                1.0 / (1 + lex_rank.get(row, self.depth)),
+                self._cov(terms, self._row_terms(row)),
+                coverage(terms, header, self.idf),
+                float(doc == self.primary_doc and not named),
+                float(doc in named),
+                float(bool(named) and doc not in named),
+                float(m.get("section") in refs.sections),
+                float(bool(refs.chapters) and m.get("chapter") in refs.chapters),
+                float(m.get("article_title", "") in titles),
+                float(bool(defines) and any(f"|{u}|" in defines for u in used)),
+                float(row in name_rows),
+                doc_sim.get(doc, mean_sim) - mean_sim,
+                float(doc not in self.structured),
+                top_articles.get((doc, m.get("article")), 0) / 10 if m.get("article") else 0.0,
+            )
+        return Candidates(rows, X, dense)

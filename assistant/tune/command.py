@@ -1,0 +1,118 @@
+"""`treaty tune FILE...`: fit ranking and answerability weights, cross-validate, write the tuning file.
+
+Folds are stratified by category and fixed by --seed, so a run is reproducible. The printed
+table has, per category, 5-fold cross-validated figures (fit on four fifths, scored on the
+fifth) beside in-sample ones; the file holds the weights fitted on all questions.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from .decline_fit import decline_matrix, fit_decline, probabilities, rule_decided
+from .examples import build_examples
+from .rank_fit import fit_rank, ranked_positive
+
+VERSION = 1
+
+
+def folds_of(examples, k: int, seed: int) -> list[int]:
+    """Fold number per example, stratified by category."""
+    rng = np.random.default_rng(seed)
+    by_cat: dict[str, list[int]] = defaultdict(list)
+    for i, ex in enumerate(examples):
+        by_cat[ex.category].append(i)
+    fold = [0] * len(examples)
+    offset = 0
+    for cat in sorted(by_cat):
+        idx = by_cat[cat]
+        for j, i in enumerate(rng.permutation(idx)):
+            fold[int(i)] = (j + offset) % k
+        offset += len(idx)
+    return fold
+
+
+def fit_all(examples, retriever, target_fd: float) -> dict:
+    rank_w = fit_rank(examples)
+    free = [ex for ex in examples if not rule_decided(ex)]
+    X, y = decline_matrix(free, rank_w, retriever)
+    dec_w, threshold = fit_decline(X, y, target_fd)
+    return {"rank_weights": rank_w, "decline_weights": dec_w, "decline_threshold": threshold}
+
+
+def decisions(examples, values: dict, retriever) -> list[bool]:
+    """Declined or not, per example, as the chat decides (rules first, then the model)."""
+    free = [ex for ex in examples if not rule_decided(ex)]
+    declined = {}
+    if free:
+        X, _ = decline_matrix(free, values["rank_weights"], retriever)
+        for ex, p in zip(free, probabilities(X, values["decline_weights"]), strict=True):
+            declined[ex.qid] = bool(p >= values["decline_threshold"])
+    return [declined.get(ex.qid, bool(ex.rule_decline or (not ex.pinned and rule_decided(ex)))) for ex in examples]
+
+
+def table(examples, ranked: list[list[bool]], declined: list[bool]) -> dict[str, dict]:
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, ex in enumerate(examples):
+        groups[ex.category].append(i)
+        groups["all answerable" if ex.answerable else "all unanswerable"].append(i)
+    out = {}
+    for cat, idx in sorted(groups.items()):
+        ans = [i for i in idx if examples[i].answerable]
+        row = {"n": len(idx)}
+        if ans:
+            row["hit@1"] = sum(any(ranked[i][:1]) for i in ans) / len(ans)
+            row["hit@5"] = sum(any(ranked[i][:5]) for i in ans) / len(ans)
+            row["false_decline"] = sum(declined[i] for i in ans) / len(ans)
+        un = [i for i in idx if not examples[i].answerable]
+        if un:
+            row["correct_decline"] = sum(declined[i] for i in un) / len(un)
+        out[cat] = {k: round(v, 3) if isinstance(v, float) else v for k, v in row.items()}
+    return out
+
+
+def tune(questions, container, folds: int = 5, seed: int = 0, target_fd: float = 0.03, progress=None) -> dict:
+    retriever = container.retriever()
+    examples = build_examples(questions, container)
+    fold = folds_of(examples, folds, seed)
+    cv_ranked: list = [None] * len(examples)
+    cv_declined: list = [None] * len(examples)
+    for f in range(folds):
+        train = [ex for ex, g in zip(examples, fold, strict=True) if g != f]
+        test_idx = [i for i, g in enumerate(fold) if g == f]
+        values = fit_all(train, retriever, target_fd)
+        test = [examples[i] for i in test_idx]
+        for i, ex, d in zip(test_idx, test, decisions(test, values, retriever), strict=True):
+            cv_ranked[i] = ranked_positive(ex, values["rank_weights"])
+            cv_declined[i] = d
+        if progress:
+            progress(f + 1, folds)
+    values = fit_all(examples, retriever, target_fd)
+    in_ranked = [ranked_positive(ex, values["rank_weights"]) for ex in examples]
+    in_declined = decisions(examples, values, retriever)
+    return {"values": values, "cv": table(examples, cv_ranked, cv_declined),
+            "in_sample": table(examples, in_ranked, in_declined), "folds": folds, "seed": seed,
+            "questions": len(examples), "corpus_version": retriever.index.version}
+
+
+def write(result: dict, files: list[str], out: Path) -> None:
+    data = {"version": VERSION, "fitted_on": f"{' '.join(files)} ({dt.date.today().isoformat()})", **result}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    tmp.replace(out)
+
+
+def render(result: dict) -> str:
+    cols = ("hit@1", "hit@5", "false_decline", "correct_decline")
+    lines = ["| category | n | " + " | ".join(f"{c} CV / in" for c in cols) + " |",
+             "|---|---|" + "---|" * len(cols)]
+    for cat, cv in result["cv"].items():
+        ins = result["in_sample"][cat]
+        cells = [f"{cv[c]:.3f} / {ins[c]:.3f}" if c in cv else "" for c in cols]
+        lines.append(f"| {cat} | {cv['n']} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)

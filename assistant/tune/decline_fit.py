@@ -1,0 +1,57 @@
+"""Fitting the answerability model: logistic regression over evidence.DECLINE_FEATURES of each
+question's top passages (under the ranking being fitted), and the decline threshold chosen
+as the lowest false-decline point that keeps most unanswerable questions declined.
+
+Rule-decided questions (requests that are not questions, named or missing articles) are
+left out of the fit: the rules decide them the same way in the chat.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..answer.decide import is_task_request
+from ..answer.evidence import DECLINE_FEATURES, features
+from ..answer.rank import FEATURES
+from ..answer.types import Passage
+
+
+def passages_of(ex, weights: dict[str, float], index, k: int) -> list[Passage]:
+    w = np.array([weights.get(f, 0.0) for f in FEATURES])
+    scores = ex.X @ w
+    order = np.argsort(-scores, kind="stable")[:k]
+    dense_col = FEATURES.index("dense")
+    return [Passage(i + 1, index.texts[ex.rows[j]], "", "", float(scores[j]), index.embed_texts[ex.rows[j]],
+                    float(ex.X[j, dense_col])) for i, j in enumerate(order)]
+
+
+def rule_decided(ex) -> bool:
+    return bool(ex.pinned) or ex.rule_decline or is_task_request(ex.question)
+
+
+def decline_matrix(examples, weights, retriever) -> tuple[np.ndarray, np.ndarray]:
+    rows, y = [], []
+    for ex in examples:
+        ps = passages_of(ex, weights, retriever.index, retriever.k)
+        rows.append(features(ex.question, ex.query, ps, retriever.idf, [p.score for p in ps]))
+        y.append(0.0 if ex.answerable else 1.0)
+    return np.array(rows), np.array(y)
+
+
+def fit_decline(X: np.ndarray, y: np.ndarray, target_fd: float = 0.03, c: float = 1.0) -> tuple[dict, float]:
+    """(weights by feature name, threshold). Class-balanced logistic regression, then the
+    threshold: the lowest probability that declines at most `target_fd` of the answerable."""
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=c, class_weight="balanced", max_iter=2000, fit_intercept=False)
+    model.fit(X, y)
+    w = {name: round(float(v), 4) for name, v in zip(DECLINE_FEATURES, model.coef_[0], strict=True)}
+    p = model.predict_proba(X)[:, 1]
+    answerable = np.sort(p[y == 0])[::-1]
+    allowed = int(np.floor(target_fd * len(answerable)))
+    threshold = float(answerable[allowed]) + 1e-6 if len(answerable) > allowed else 0.5
+    return w, round(min(max(threshold, 0.05), 0.95), 4)
+
+
+def probabilities(X: np.ndarray, weights: dict) -> np.ndarray:
+    w = np.array([weights.get(f, 0.0) for f in DECLINE_FEATURES])
+    return 1.0 / (1.0 + np.exp(-np.clip(X @ w, -50, 50)))

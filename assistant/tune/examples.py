@@ -1,0 +1,60 @@
+"""Question files -> fitting examples: each question's candidates with their feature rows,
+which candidates are expected sources, and the pinned (named-article) chunks.
+
+The same stages as the chat (understand, then the retriever's candidates), so what is
+fitted is what runs. Candidates that no expected source matches are negatives.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..answer.types import Turn
+from ..answer.understand import understand
+from ..evaluation.metrics import matches_any
+from ..models import source_id
+
+
+@dataclass
+class Example:
+    qid: str
+    category: str
+    answerable: bool
+    expected: tuple[str, ...]
+    rows: list[int]
+    X: np.ndarray
+    positive: np.ndarray  # bool per candidate
+    pinned: list[int]  # rows of named-article chunks, in order (they lead the ranking)
+    pinned_positive: list[bool]
+    query: str = ""
+    question: str = ""
+    rule_decline: bool = False  # a named article or chapter the document does not have
+
+
+def row_source(index, row: int) -> dict:
+    m = index.metadatas[row]
+    return {"source": source_id(m.get("doc_id", ""), m.get("article"), m.get("section", ""))}
+
+
+def build_examples(questions, container) -> list[Example]:
+    retriever = container.retriever()
+    index = retriever.index
+    out = []
+    for q in questions:
+        turn = understand(Turn(question=q.question, history=list(q.history)), retriever,
+                          container.settings.max_question_chars)
+        s = turn.standalone
+        qvec = index.embedder.embed_query(s.query)
+        cands = retriever.candidates(s.query, s.refs, qvec)
+        pinned: list[int] = []
+        ret = retriever.retrieve(s.query, refs=s.refs, query_vec=qvec)
+        if s.refs.articles:
+            pinned = [index.row[h.id] for h in ret.hits[: ret.pinned]]
+        rule = bool((ret.missing and not ret.pinned) or ret.missing_chapters)
+        positive = np.array([matches_any(list(q.expected_sources), row_source(index, r)) for r in cands.rows])
+        out.append(Example(q.id, q.category or ("answerable" if q.answerable else "unanswerable"), q.answerable,
+                           tuple(q.expected_sources), cands.rows, cands.X, positive, pinned,
+                           [matches_any(list(q.expected_sources), row_source(index, r)) for r in pinned], s.query,
+                           turn.question, rule))
+    return out

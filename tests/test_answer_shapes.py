@@ -1,0 +1,94 @@
+"""Answer shapes on fixed passages (no model, no index): lead spans, comparisons side by side,
+follow-ups that answer the new aspect, and the references a question can make."""
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer.generate.extractive import compose
+from assistant.answer.terms import IdfTable, asks_comparison
+from assistant.answer.types import Passage
+from assistant.answer.understand.condense import condense, is_follow_up
+from assistant.answer.understand.refs import ArticleRef, article_refs, parse_refs
+
+PRESERVE = ("2. Where a State Party gives effect to paragraph 1 of this article by means of an order to a person "
+            "to preserve specified stored electronic data, the State Party shall oblige that person to preserve "
+            "them for a period of time as long as necessary, up to a maximum of 90 days.\n\n"
+            "3. A State Party may provide for such an order to be subsequently renewed.")
+BUDAPEST = "1. Each Party shall adopt such legislative measures as may be necessary to establish as criminal offences the access to the whole or any part of a computer system without right."
+UN = "1. Each State Party shall adopt such legislative and other measures as may be necessary to establish as criminal offences the access to the whole or any part of an information and communications technology system without right."
+
+
+def _p(n, text, label, doc):
+    return Passage(n, text, label, doc, context=f"{doc}, {label}\n{text}")
+
+
+def test_a_duration_question_leads_with_the_duration():
+    idf = IdfTable([PRESERVE, BUDAPEST, UN])
+    out = compose("How long can preserved data be kept?", [_p(1, PRESERVE, "Art. 25(2)", "UN Convention")], idf)
+    assert out[0] == ("Up to a maximum of 90 days.", 1)
+
+
+def test_a_follow_up_answers_the_new_aspect_not_the_previous_answer():
+    idf = IdfTable([PRESERVE, BUDAPEST, UN])
+    passages = [_p(1, PRESERVE, "Art. 25(2)", "UN Convention")]
+    first = compose("How long can preserved data be kept?", passages, idf)
+    avoid = frozenset(t.rstrip(".;: ") for t, _ in first)
+    again = compose("And can it be extended?", passages, idf, carried="How long can preserved data be kept?", avoid=avoid)
+    assert again[0][0] == "A State Party may provide for such an order to be subsequently renewed."
+
+
+def test_a_comparison_answers_side_by_side_naming_each_document():
+    idf = IdfTable([PRESERVE, BUDAPEST, UN])
+    passages = [_p(1, UN, "Art. 7(1)", "UN Convention"), _p(2, BUDAPEST, "Art. 2", "Budapest Convention")]
+    out = compose("How do the UN and Budapest conventions differ on illegal access?", passages, idf)
+    assert [n for _, n in out] == [1, 2]
+    assert out[0][0].startswith("Under the UN Convention (Art. 7(1)): Each State Party shall adopt")
+    assert out[1][0].startswith("Under the Budapest Convention (Art. 2): Each Party shall adopt")
+
+
+@pytest.mark.parametrize("question", ["Do both conventions require states to criminalise attempts?",
+                                      "How does the UN definition differ from the Budapest one?",
+                                      "Is the UN text comparable to the Budapest Convention on this?"])
+def test_comparisons_are_recognised(question):
+    assert asks_comparison(question)
+
+
+def test_a_plain_question_is_not_a_comparison():
+    assert not asks_comparison("How long can preserved data be kept?")
+
+
+@pytest.mark.parametrize("text", ["Article 40 paragraph 8", "art. 40(8)", "para 8 of article 40", "What does 40(8) say?",
+                                  "article 40, paragraph 8, of the Convention"])
+def test_paragraph_references_in_every_form(text):
+    assert article_refs(text) == (ArticleRef(40, 8),)
+
+
+def test_article_ranges_expand():
+    assert [r.article for r in article_refs("Articles 7 to 10 and 12")] == [7, 8, 9, 10, 12]
+
+
+def test_a_resolution_number_is_not_an_article():
+    assert article_refs("What does resolution 79/243 ask for?") == ()
+
+
+def test_a_new_topic_after_a_declined_question_is_searched_on_its_own():
+    history = [{"role": "user", "content": "How tall is Mount Everest?"},
+               {"role": "assistant", "content": "I searched the documents for “How tall is Mount Everest?”, and they do not say."}]
+    s = condense("What is illegal interception?", history, parse_refs)
+    assert not s.follow_up and s.query == "What is illegal interception?"
+
+
+def test_a_follow_up_is_joined_back_to_the_question_that_opened_the_topic():
+    history = [{"role": "user", "content": "Who has criticised the UN cybercrime convention?"},
+               {"role": "assistant", "content": "x"},
+               {"role": "user", "content": "What is their main objection?"},
+               {"role": "assistant", "content": "y"}]
+    s = condense("Does that include sharing evidence?", history, parse_refs)
+    assert s.follow_up
+    assert "criticised" in s.query and "main objection" in s.query
+
+
+@pytest.mark.parametrize("question, expected", [("And in Budapest?", True), ("Extended?", True),
+                                                ("What is illegal interception?", False)])
+def test_what_counts_as_a_follow_up(question, expected):
+    assert is_follow_up(question) is expected
