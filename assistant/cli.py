@@ -43,11 +43,8 @@ def ingest(corpus: tuple[Path, ...], only: bool, as_json: bool) -> None:
         bar.n = done
         bar.refresh()
 
-    def embed(texts, on_batch=None):
-        return c.embedder.encode(texts, on_batch)
-
     try:
-        report = run_ingest(folders, c.store, embed, progress)
+        report = run_ingest(folders, c.store, c.embedder.encode, progress, embedder=c.embedder.name)
     finally:
         if bar is not None:
             bar.close()

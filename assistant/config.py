@@ -34,6 +34,11 @@ class Settings(BaseSettings):
         ROOT / "data" / "tuning.json",
         description="Weights and thresholds written by `treaty tune` (a missing file means the built-in defaults).",
     )
+    embedder: Literal["mpnet", "minilm"] = Field(
+        "mpnet",
+        description="Embedding model: mpnet (all-mpnet-base-v2, better on plain-language questions) or minilm "
+        "(all-MiniLM-L6-v2, ~6x faster to ingest). Changing it needs `treaty ingest` (and `treaty tune`).",
+    )
     k: int = Field(5, ge=1, le=50, description="Passages retrieved per question.")
     generator: Literal["extractive", "openai", "local"] = Field(
         "extractive", description="Answer generator: extractive (default, no LLM), openai, local."

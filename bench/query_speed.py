@@ -49,9 +49,9 @@ def ingest(settings, c) -> dict:
         return vecs
 
     c.embedder.embed_query("warm-up")  # model load is not ingest time
-    cold, cold_s, cold_cpu = timed_cpu(run_ingest, settings.corpus_dirs, c.store, embed)
+    cold, cold_s, cold_cpu = timed_cpu(run_ingest, settings.corpus_dirs, c.store, embed, None, c.embedder.name)
     cold_rss = peak_rss_mb()
-    warm, warm_s = timed(run_ingest, settings.corpus_dirs, c.store, embed)
+    warm, warm_s = timed(run_ingest, settings.corpus_dirs, c.store, embed, None, c.embedder.name)
     # the CLI path end to end: a fresh process, imports, no model load, nothing to embed
     env = {**OFFLINE_ENV, "TREATY_INDEX_DIR": str(settings.index_dir), "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
     cli = run_measured([str(BIN / "treaty"), "ingest", "--json"], env)

@@ -1,4 +1,5 @@
-"""Retrieval benchmark: our Retriever vs the textbook LangChain RAG vs BM25 alone, on eval/dev.jsonl.
+"""Retrieval benchmark: our Retriever vs the textbook LangChain RAG vs BM25 alone, on a question file
+(eval/dev.jsonl, eval/train.jsonl), overall and per category.
 
 Retrieval: hit@1, hit@k and MRR against each answerable question's expected_sources, and
 p50/p95 latency per query, plus the questions our retriever misses. A follow-up question
@@ -8,6 +9,10 @@ ours is the whole extractive pipeline (`AnswerPipeline.ask`); a baseline has no 
 no verification and no threshold, so its "citations" are its top-k chunks and it never
 declines (correct-decline rate 0), and its latency is retrieval only. Writes
 bench/results/retrieval.json.
+
+The textbook chunks (1000 characters, 200 overlap) are labelled with every article they
+overlap, as a reader of the chunk sees them, so a chunk holding the end of Article 6 and
+the start of Article 7 counts for both.
 
     .venv/bin/python bench/retrieval.py [--questions eval/dev.jsonl] [--index data/index]
 """
@@ -42,23 +47,29 @@ class System:
     ranks: list[int | None] = field(default_factory=list)  # 1-based rank of the first expected hit
     latencies_ms: list[float] = field(default_factory=list)
     tops: list[list[str]] = field(default_factory=list)  # sources of the top-k hits, per question
+    categories: list[str] = field(default_factory=list)
 
-    def record(self, expected: list[str], hits: list[dict], ms: float) -> None:
-        rank = next((i for i, h in enumerate(hits[: self.k], 1) if any(matches(e, h) for e in expected)), None)
+    def record(self, expected: list[str], hits: list[dict], ms: float, category: str = "") -> None:
+        rank = next((i for i, h in enumerate(hits[: self.k], 1)
+                     if any(matches(e, x) for e in expected for x in h.get("_labels", [h]))), None)
         self.ranks.append(rank)
         self.latencies_ms.append(ms)
         self.tops.append([source(h) for h in hits[: self.k]])
+        self.categories.append(category or "(none)")
 
-    def summary(self) -> dict:
-        n = len(self.ranks)
-        return {
-            "k": self.k,
-            "hit@1": round(sum(r == 1 for r in self.ranks) / n, 4),
-            f"hit@{self.k}": round(sum(r is not None for r in self.ranks) / n, 4),
-            "mrr": round(sum(1 / r for r in self.ranks if r) / n, 4),
-            "p50_ms": round(percentile(self.latencies_ms, 50), 2),
-            "p95_ms": round(percentile(self.latencies_ms, 95), 2),
+    def summary(self, category: str | None = None) -> dict:
+        ranks = [r for r, c in zip(self.ranks, self.categories, strict=True) if category in (None, c)]
+        n = len(ranks)
+        out = {
+            "k": self.k, "n": n,
+            "hit@1": round(sum(r == 1 for r in ranks) / n, 4),
+            f"hit@{self.k}": round(sum(r is not None for r in ranks) / n, 4),
+            "mrr": round(sum(1 / r for r in ranks if r) / n, 4),
         }
+        if category is None:
+            out.update(p50_ms=round(percentile(self.latencies_ms, 50), 2),
+                       p95_ms=round(percentile(self.latencies_ms, 95), 2))
+        return out
 
 
 def source(hit: dict) -> str:
@@ -79,14 +90,13 @@ def timed(fn, *args):
     return out, (time.perf_counter() - start) * 1000
 
 
-def ours(settings, embedder, corpus: Path):
+def ours(settings, corpus: Path):
     """Our retriever and extractive answer pipeline over the project's index (brought up to date first: embeds only changes)."""
     from assistant.indexing import run_ingest
     from assistant.wiring import Container
 
     c = Container(settings)
-    c.embedder = embedder
-    report = run_ingest([corpus], c.store, embedder.encode)
+    report = run_ingest([corpus], c.store, c.embedder.encode)
     print(f"index {settings.index_dir}: {report.chunks} chunks, embedded {report.embedded}", file=sys.stderr)
     retriever = c.retriever()
     pipeline = c.pipeline("extractive")
@@ -100,17 +110,20 @@ def ours(settings, embedder, corpus: Path):
     return search, ask
 
 
-def section_at(text: str, offset: int) -> tuple[str, int]:
-    """(section, article) of the last treaty heading at or before `offset`; ("", 0) before any."""
-    section, article = "", 0
-    for m in _HEADING.finditer(text, 0, offset + 1):
+def sections_in(text: str, start: int, end: int) -> list[tuple[str, int]]:
+    """(section, article) of the treaty heading in force at `start` and of every heading before `end`."""
+    found: list[tuple[str, int]] = [("", 0)]
+    for m in _HEADING.finditer(text, 0, end):
         if m.group("art"):
-            section, article = "article", int(m.group("art"))
+            here = ("article", int(m.group("art")))
         else:  # a level-1 heading starts a new part: preamble, annex, or something else
             title = m.group("h1").strip().lower()
-            section = next((name for name in ("preamble", "annex") if title.startswith(name)), "")
-            article = 0
-    return section, article
+            here = (next((name for name in ("preamble", "annex") if title.startswith(name)), ""), 0)
+        if m.start() <= start:
+            found = [here]
+        else:
+            found.append(here)
+    return list(dict.fromkeys(found))
 
 
 def textbook(documents, embedder, workdir: Path):
@@ -134,8 +147,10 @@ def textbook(documents, embedder, workdir: Path):
         hits = []
         for doc in store.similarity_search(query, k=TEXTBOOK_K):
             doc_id = doc.metadata["doc_id"]
-            section, article = section_at(texts[doc_id], doc.metadata["start_index"])
-            hits.append({"doc_id": doc_id, "section": section, "article": article})
+            start = doc.metadata["start_index"]
+            labels = [{"doc_id": doc_id, "section": sec, "article": art}
+                      for sec, art in sections_in(texts[doc_id], start, start + len(doc.page_content))]
+            hits.append({**labels[0], "_labels": labels})
         return hits
 
     return search
@@ -194,6 +209,20 @@ def table(systems: list[System]) -> str:
     return "\n".join(lines)
 
 
+def category_table(systems: list[System]) -> str:
+    """hit@1 / hit@k / MRR per category, the systems side by side."""
+    cats = sorted(set(systems[0].categories))
+    lines = ["| category | n | " + " | ".join(f"{s.name}: hit@1 / hit@{s.k} / MRR" for s in systems) + " |",
+             "|---|---:|" + "---|" * len(systems)]
+    for c in cats:
+        cells = []
+        for s in systems:
+            m = s.summary(c)
+            cells.append(f"{m['hit@1']:.2f} / {m[f'hit@{s.k}']:.2f} / {m['mrr']:.2f}")
+        lines.append(f"| {c} | {systems[0].summary(c)['n']} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--questions", type=Path, default=ROOT / "eval" / "dev.jsonl")
@@ -209,9 +238,9 @@ def main(argv: list[str] | None = None) -> int:
     settings = load_settings(index_dir=args.index, corpus_dirs=[args.corpus])
     every = load_questions(args.questions).questions
     questions = [q for q in every if q.answerable]
-    embedder = PackagedMiniLM()
+    embedder = PackagedMiniLM()  # the textbook recipe's model; ours uses the configured embedder
     load = load_corpus([args.corpus])
-    our_search, our_ask = ours(settings, embedder, args.corpus)
+    our_search, our_ask = ours(settings, args.corpus)
     systems: list[tuple[System, object]] = [(System("ours (hybrid + structure)", K), our_search)]
     answers: dict[str, dict] = {}
     with tempfile.TemporaryDirectory(prefix="bench-textbook-") as tmp:
@@ -221,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
             search("warm-up query")  # model load and caches are not per-question latency
             for q in questions:
                 hits, ms = timed(search, query_of(q.question, q.history))
-                system.record(list(q.expected_sources), hits, ms)
+                system.record(list(q.expected_sources), hits, ms, q.category)
         for system, search in systems:
             ask = our_ask if search is our_search else answers_from(search)
             ask("What is illegal access?", [])  # warm-up
@@ -231,6 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     ranked = [s for s, _ in systems]
     print(f"Retrieval on {args.questions.name}: {len(questions)} answerable questions\n")
     print(table(ranked))
+    print(f"\nPer category\n\n{category_table(ranked)}")
     print(f"\nAnswers on {args.questions.name}: {len(every)} questions ({len(every) - len(questions)} unanswerable)\n")
     print(answer_table(answers))
     mine = ranked[0]
@@ -248,6 +278,7 @@ def main(argv: list[str] | None = None) -> int:
         "questions": len(questions),
         "file": str(args.questions.relative_to(ROOT) if args.questions.is_relative_to(ROOT) else args.questions),
         "systems": {s.name: s.summary() for s in ranked},
+        "categories": {s.name: {c: s.summary(c) for c in sorted(set(s.categories))} for s in ranked},
         "answers": {
             "questions": len(every), "unanswerable": len(every) - len(questions),
             "method": "ours: AnswerPipeline.ask (extractive); baselines: citations = their top-k chunks, never decline, "

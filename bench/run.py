@@ -20,8 +20,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = [("retrieval", "retrieval.py"), ("query_speed", "query_speed.py"), ("startup", "startup.py"),
-           ("scale", "scale.py")]
+SCRIPTS = [("retrieval", "retrieval.py"), ("retrieval_train", "retrieval.py"), ("query_speed", "query_speed.py"),
+           ("startup", "startup.py"), ("scale", "scale.py")]
 
 
 def machine() -> dict:
@@ -39,7 +39,9 @@ def main() -> int:
     ap.add_argument("--scale-sizes", default=os.environ.get("BENCH_SCALE_SIZES", "1000,10000,100000"),
                     help="chunk counts for scale.py (default: BENCH_SCALE_SIZES or 1000,10000,100000)")
     args = ap.parse_args()
-    extra = {"scale": ["--sizes", args.scale_sizes]}
+    extra = {"scale": ["--sizes", args.scale_sizes],
+             "retrieval_train": ["--questions", str(HERE.parent / "eval" / "train.jsonl"),
+                                 "--out", str(HERE / "results" / "retrieval_train.json")]}
     results: dict = {"date": time.strftime("%Y-%m-%d %H:%M:%S"), "machine": machine(), "seconds": {}}
     started = time.perf_counter()
     for name, script in SCRIPTS:

@@ -70,10 +70,12 @@ def _isolate(request, monkeypatch, tmp_path):
 
 @pytest.fixture(scope="session")
 def embedder():
-    """One packaged all-MiniLM-L6-v2 for the whole session (loaded here, once)."""
-    from vectorstore import PackagedMiniLM
+    """The default packaged embedding model for the whole session (loaded here, once)."""
+    from assistant.config import Settings
+    from vectorstore.embeddings import make_embedder
 
-    emb = PackagedMiniLM()
+    defaults = Settings.model_fields
+    emb = make_embedder(defaults["embedder"].default, defaults["local_model_dir"].default)
     emb.model  # noqa: B018 - load now so the first test does not pay for it
     return emb
 

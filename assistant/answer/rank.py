@@ -19,7 +19,7 @@ FEATURES = (
     "dense", "dense_rr", "lex", "lex_rr", "cov_text", "cov_header", "primary", "named_doc", "other_doc_named",
     "section", "chapter", "title", "definition", "rare_name", "doc_sim", "prose", "article_support",
 )
-_NAME = re.compile(r"\b[A-Z][\w’'-]*(?:\s+(?:of|on|for|and|the)?\s*[A-Z][\w’'-]*)+")
+_NAME = re.compile(r"\b[A-Z][\w’'-]*(?:\s+(?:(?:of|on|for|and|the)\s*)?[A-Z][\w’'-]*)+")
 
 
 @dataclass(frozen=True)

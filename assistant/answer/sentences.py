@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 MARKER = re.compile(r"\[(\d{1,3})\]")
-_BOUNDARY = re.compile(r"(?:[.!?;](?:\s*\[\d{1,3}\])*|(?:\s*\[\d{1,3}\])+[.!?;]?)(?=\s+(?:[A-Z“\"(]|\d{1,3}\.\s))")
+_BOUNDARY = re.compile(r"(?:[.!?;](?:\s*\[\d{1,3}\])*|(?<!\s)(?<!\[\d\])(?<!\[\d\d\])(?<!\[\d\d\d\])(?:\s*\[\d{1,3}\])++[.!?;]?)(?=\s+(?:[A-Z“\"(]|\d{1,3}\.\s))")
 _ABBREV = re.compile(r"\b(?:art|arts|para|paras|no|nos|p|pp|e\.g|i\.e|cf|vol)\.$", re.I)
 _LABEL_ONLY = re.compile(r"^\s*(?:\(?\d{1,3}[.)]|\(?[a-z]{1,4}\))\s*$", re.I)  # "1." or "(a)" opens a paragraph
 _BARE_NUMBER = re.compile(r"^\d{1,3}\.$")

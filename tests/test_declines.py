@@ -1,0 +1,100 @@
+"""Declines: each kind of evidence the answerability model reads, the exact decline texts,
+and suggestions that are real articles which, asked, are answered."""
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer.decide import decline_text, is_task_request
+from assistant.answer.evidence import DECLINE_FEATURES, features
+from assistant.answer.terms import IdfTable
+from assistant.answer.types import Decision, Passage
+
+CORPUS = ["Each State Party shall adopt measures to establish illegal access as a criminal offence.",
+          "The Convention shall enter into force on the ninetieth day after the deposit of the fortieth instrument.",
+          "This Convention shall be open to all States for signature from 25 October 2025 in Hanoi."]
+IDF = IdfTable(CORPUS)
+
+
+def _f(question: str, passages=None) -> dict:
+    ps = passages or [Passage(i + 1, t, "", "", 1.0 - i / 10, t, 0.5) for i, t in enumerate(CORPUS)]
+    return dict(zip(DECLINE_FEATURES, features(question, question, ps, IDF, [p.score for p in ps]), strict=True))
+
+
+def test_terms_no_document_contains_are_evidence():
+    assert _f("Does the convention define cyberterrorism?")["unknown_terms"] > 0.5
+    assert _f("Does the convention define illegal access?")["unknown_terms"] == 0.0
+
+
+def test_names_no_document_contains_are_evidence():
+    assert _f("What did Microsoft say about the treaty in Hanoi?")["unknown_names"] > 0
+    assert _f("When is it open for signature in Hanoi?")["unknown_names"] == 0
+
+
+def test_a_when_question_without_any_date_in_the_passages_is_evidence():
+    no_date = [Passage(1, CORPUS[0], "", "", 1.0, CORPUS[0], 0.5)]
+    assert _f("When does the review take place?", no_date)["date_missing"] == 1.0
+    assert _f("When is it open for signature?")["date_missing"] == 0.0
+
+
+def test_a_how_many_question_without_any_number_in_the_passages_is_evidence():
+    no_number = [Passage(1, CORPUS[0], "", "", 1.0, CORPUS[0], 0.5)]
+    assert _f("How many countries have ratified it?", no_number)["number_missing"] == 1.0
+    assert _f("How many instruments are needed?")["number_missing"] == 0.0
+
+
+@pytest.mark.parametrize("request_text", ["Write a cover letter for a cybersecurity job.", "Draft a LinkedIn post about Hanoi.",
+                                          "Convert this CSV to JSON: a,b", "Tell me a joke about lawyers."])
+def test_requests_to_make_something_are_tasks(request_text):
+    assert is_task_request(request_text)
+
+
+@pytest.mark.parametrize("question", ["Summarize Article 5.", "Explain the dual criminality rule.", "What does Article 25 say?"])
+def test_questions_are_not_tasks(question):
+    assert not is_task_request(question)
+
+
+def test_decline_texts_are_short_and_say_what_was_searched():
+    unsupported = decline_text(Decision(True, "unsupported"), "How tall is Mount Everest?", ["What does Article 1 (Statement of purpose) say?"])
+    assert unsupported == ("I searched the documents for “How tall is Mount Everest?”, and they do not say. "
+                           "They do answer: What does Article 1 (Statement of purpose) say?")
+    task = decline_text(Decision(True, "task"), "Write a poem", [])
+    assert task == "I can only answer questions about the documents I hold, so I cannot do that."
+    missing = decline_text(Decision(True, "missing_chapter", "The X has 9 chapters; there is no Chapter X."), "q", [])
+    assert missing == "The X has 9 chapters; there is no Chapter X. The documents do not cover it."
+
+
+@pytest.fixture(scope="module")
+def pipeline(container):
+    return container.pipeline()
+
+
+def test_an_off_topic_question_is_declined_with_suggestions_that_are_answered(pipeline, container):
+    answer = pipeline.ask("How tall is Mount Everest?")
+    assert answer.refused and not answer.citations and answer.decline_reason == "unsupported"
+    assert answer.text.startswith("I searched the documents for “How tall is Mount Everest?”, and they do not say.")
+    assert 1 <= len(answer.suggestions) <= 3
+    index = container.index()
+    titles = {(m.get("article"), m.get("article_title")) for m in index.metadatas if m.get("section") == "article"}
+    for s in answer.suggestions:
+        assert any(f"Article {a} ({t})" in s for a, t in titles), s  # a real article of the index
+        asked = pipeline.ask(s)
+        assert not asked.refused and asked.citations, s
+
+
+def test_a_missing_chapter_says_how_many_there_are(pipeline):
+    answer = pipeline.ask("Which subject is covered by Chapter X of the UN cybercrime convention?")
+    assert answer.refused and answer.decline_reason == "missing_chapter"
+    assert answer.text.startswith("The United Nations Convention against Cybercrime (Hanoi Convention) has 9 chapters; "
+                                  "there is no Chapter X. The documents do not cover it.")
+
+
+@pytest.mark.parametrize("question", ["What does the UK Computer Misuse Act 1990 say about unauthorised access?",
+                                      "How does the UN cybercrime convention define cyberterrorism?"])
+def test_questions_about_what_no_document_holds_are_declined(pipeline, question):
+    answer = pipeline.ask(question)
+    assert answer.refused and answer.decline_reason == "unsupported", answer.text
+
+
+def test_a_plain_language_question_is_answered_not_declined(pipeline):
+    answer = pipeline.ask("Can I be punished for breaking into someone's computer?")
+    assert not answer.refused and answer.citations
