@@ -60,6 +60,7 @@ class Answer:
     unverified: list[str] = field(default_factory=list)  # sentences removed by verification
     suggestions: list[str] = field(default_factory=list)  # with a decline: questions the documents answer
     decline_reason: str = ""  # task | missing_article | missing_chapter | unsupported, when refused
+    lang: str = "en"  # the question's language (en, fr, es, ru, ar, zh)
 
     def as_dict(self) -> dict:
         return {
@@ -75,4 +76,5 @@ class Answer:
             "unverified": list(self.unverified),
             "suggestions": list(self.suggestions),
             "decline_reason": self.decline_reason,
+            "lang": self.lang,
         }

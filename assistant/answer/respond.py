@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 
+from ..i18n import detect, quote_lead
 from ..models import Answer, source_id
 from .citations import Numbering, build_citations
 from .decide import decline_text, suggestions
@@ -39,6 +40,8 @@ def respond(turn: Turn, generator: Generator, tuning: Tuning) -> Iterator[dict]:
     t_gen = time.perf_counter()
     decision: Decision = turn.decision
     numbering, removed = Numbering(), []
+    lang = detect(turn.question)
+    lead = quote_lead(lang) if lang != "en" else ""  # one line in the question's language: quotes stay English
     if not decision.decline:
         s = turn.standalone
         context = {"idf": turn.retriever.idf, "tuning": tuning}
@@ -53,7 +56,8 @@ def respond(turn: Turn, generator: Generator, tuning: Tuning) -> Iterator[dict]:
             if kind == "removed":
                 removed.append(sentence)
             elif (text := numbering.add(sentence, ns)) is not None:
-                yield {"type": "delta", "text": (" " if len(numbering.kept) > 1 else "") + text}
+                first = len(numbering.kept) == 1
+                yield {"type": "delta", "text": (f"{lead} " if first and lead else "" if first else " ") + text}
     suggested: list[str] = []
     refused = decision.decline or not numbering.kept
     if refused:
@@ -66,6 +70,8 @@ def respond(turn: Turn, generator: Generator, tuning: Tuning) -> Iterator[dict]:
     else:
         text = numbering.text()
         citations = build_citations(numbering, list(turn.hits))
+        if lead:
+            text = f"{lead} {text}"
     yield {"type": "citations", "citations": [c.as_dict() for c in citations]}
     timings = {"condense": turn.timings_ms.get("condense", 0.0), "retrieve": turn.timings_ms.get("retrieve", 0.0),
                "generate_verify": round((time.perf_counter() - t_gen) * 1000, 2),
@@ -74,6 +80,6 @@ def respond(turn: Turn, generator: Generator, tuning: Tuning) -> Iterator[dict]:
         text=text, citations=citations, refused=refused, corpus_version=turn.index.version, timings_ms=timings,
         question=turn.question, standalone_question=turn.standalone.query, generator=generator.name,
         retrieved=_retrieved(turn), unverified=removed, suggestions=suggested,
-        decline_reason=decision.reason if refused else "",
+        decline_reason=decision.reason if refused else "", lang=lang,
     )
     yield {"type": "done", "answer": answer.as_dict(), "_answer": answer, "decline_reason": decision.reason}

@@ -7,6 +7,7 @@ how many or when, and quotes the chosen units verbatim with `[n]` markers.
 """
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -40,14 +41,17 @@ def score_units(question: str, passages: list[Passage], idf: IdfTable, t: Tuning
     old = [x for x in content_terms(carried) if x not in set(terms)]
     definition = asks_definition(question)
     scored: list[Unit] = []
+    top = max((p.score for p in passages), default=0.0)
     for rank, p in enumerate(passages):
+        # how far the ranker put this passage behind the first one (1.0 for the first)
+        confidence = math.exp(max(p.score - top, -10.0)) if t.rank_by_score else 1.0 / (1 + rank)
         about = t.about_weight * coverage(terms + old, p.context, idf) if p.context else 0.0
         for pos, text in enumerate(units(p.text)):
             words = len(text.split())
             cov = coverage(terms, text, idf) + (t.carry_weight * coverage(old, text, idf) if old else 0.0)
             if text.rstrip(".;: ") in avoid:
                 cov -= t.repeat_penalty
-            s = cov + about + t.rank_weight / (1 + rank) + (t.lead_bonus if pos == 0 else 0.0)
+            s = cov + about + t.rank_weight * confidence + (t.lead_bonus if pos == 0 else 0.0)
             if definition and ("shall mean" in text or " means " in text):
                 s += t.definition_bonus * cov
             if words < 6 or text.endswith(":") and words < 15:

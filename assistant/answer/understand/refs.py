@@ -119,6 +119,13 @@ def _alias_of(word: str, position: int, aliases: dict[str, str]) -> str | None:
     return None
 
 
+def _any_language_refs(text: str) -> tuple[ArticleRef, ...]:
+    """References in the other UN languages ("artículo 25", "статья 25", "第25条", "المادة 25")."""
+    from ...i18n import find_refs
+
+    return tuple(ArticleRef(a, p or 0) for a, p in find_refs(text))
+
+
 def parse_refs(text: str, aliases: dict[str, str] | None = None) -> Refs:
     sections = tuple(name for name, rx in _SECTIONS.items() if rx.search(text))
     chapters = []
@@ -130,4 +137,4 @@ def parse_refs(text: str, aliases: dict[str, str] | None = None) -> Refs:
         doc = _alias_of(m.group(0), m.start(), aliases or {})
         if doc and doc not in docs:
             docs.append(doc)
-    return Refs(article_refs(text), sections, tuple(chapters), tuple(docs))
+    return Refs(article_refs(text) or _any_language_refs(text), sections, tuple(chapters), tuple(docs))
