@@ -24,11 +24,13 @@ Judge = Callable[[str, str, str], dict]  # (question, answer, reference) -> {"sc
 
 def cited_sentences(answer: str, citations: list[dict]) -> list[dict]:
     """ALCE-style citation support: each cited sentence checked by the pipeline's verifier (lexical,
-    as in chain.py) against the concatenation of the passages it cites; a marker naming no citation supports nothing."""
+    as in the answer path) against the concatenation of the passages it cites, each with its header (document
+    and label: metadata is citable); a marker naming no citation supports nothing."""
     from ..answer.sentences import split_cited_sentences
     from ..answer.verify import check_sentence
 
-    passages = {c.get("n"): c.get("passage") or c.get("quote") or "" for c in citations}
+    passages = {c.get("n"): f"{c.get('doc_short_title') or c.get('doc_title', '')}, {c.get('label', '')}\n"
+                             f"{c.get('passage') or c.get('quote') or ''}" for c in citations}
     out = []
     for sentence, markers in split_cited_sentences(answer):
         if not markers:
