@@ -28,7 +28,8 @@ from assistant.pipeline.extractive import ExtractiveGenerator
 from assistant.web import build_app
 from vectorstore import ChromaStore, HybridIndex
 
-from .conftest import BIN, CORPUS, OFFLINE_ENV, ROOT, copy_index, free_port, run_treaty
+from .conftest import BIN, CORPUS, OFFLINE_ENV, ROOT, copy_index, run_treaty
+from .support.servers import treaty_serve
 from .web_fixtures import get_json, post_json, serve_app, web_container
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(400)]
@@ -99,24 +100,8 @@ class Hammer(threading.Thread):
 @pytest.fixture
 def serve_process(index_copy):
     """`treaty serve` in its own process on the index copy (a second worker on the same index)."""
-    port = free_port()
-    proc = subprocess.Popen([str(BIN / "treaty"), "serve", "--port", str(port)], cwd=ROOT,
-                            env={**os.environ, "TREATY_INDEX_DIR": str(index_copy),
-                                 "TREATY_RATE_LIMIT": "100000/minute"},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            get_json(f"{url}/api/health")
-            break
-        except OSError:
-            assert proc.poll() is None, proc.stderr.read().decode()
-            assert time.monotonic() < deadline, "treaty serve did not start"
-            time.sleep(0.3)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=30)
+    with treaty_serve(index_copy, TREATY_RATE_LIMIT="100000/minute") as (url, _proc):
+        yield url
 
 
 def test_servers_keep_answering_and_switch_once_when_a_reingest_completes(
