@@ -1,5 +1,6 @@
-"""Helpers the benchmark scripts share: latency summaries, sizes and memory, free ports,
-a Chroma server to measure against, offline environments and result files.
+"""Helpers the benchmark scripts share: latency summaries, sizes and memory, and result files.
+Servers, free ports, polling and offline environments come from tests/support/servers.py
+(the same plumbing the tests use), re-exported here under their old names.
 
 Measuring only; nothing here decides what a benchmark measures.
 """
@@ -8,27 +9,28 @@ from __future__ import annotations
 import json
 import os
 import resource
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
-BIN = Path(sys.executable).parent
-sys.path.insert(0, str(ROOT))  # scripts run from anywhere
+sys.path.insert(0, str(ROOT))  # scripts run from anywhere; `tests.support` and `assistant` import from here
 
-from assistant.evaluation.metrics import percentile  # noqa: E402
-
-OFFLINE_ENV = {
-    "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1",
-    "ANONYMIZED_TELEMETRY": "False", "GRADIO_ANALYTICS_ENABLED": "False", "TOKENIZERS_PARALLELISM": "false",
-}
-# requests to our own servers never go through a proxy from the environment
-direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+from assistant.evaluation.metrics import percentile  # noqa: E402, F401 - the one percentile (linear interpolation)
+from tests.support.servers import (  # noqa: E402, F401 - re-exported for the bench scripts
+    BIN,
+    OFFLINE_ENV,
+    chroma_run,
+    direct,
+    free_port,
+    serve_app,
+    spawn,
+    stop,
+    wait_for,
+)
 
 
 def ms_summary(values_ms: list[float], prefix: str) -> dict:
@@ -86,53 +88,11 @@ def run_measured(cmd: list[str], env: dict) -> dict:
     return {"wall_s": round(wall, 3), "cpu_s": round(usage.ru_utime + usage.ru_stime, 3), "peak_rss_mb": peak}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(url: str, timeout: float, proc: subprocess.Popen | None = None) -> float:
-    """Poll `url` until it answers 200; returns the seconds waited. Fails if `proc` exits first."""
-    start = time.perf_counter()
-    while time.perf_counter() - start < timeout:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"{proc.args[0]} exited with {proc.returncode} before {url} answered")
-        try:
-            with direct.open(url, timeout=2) as resp:
-                if resp.status == 200:
-                    return time.perf_counter() - start
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise TimeoutError(f"{url} did not answer 200 within {timeout:.0f}s")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    """Terminate a process this script started, and reap it."""
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 @contextmanager
 def chroma_server(path: Path):
-    """A real `chroma run` on a free port, storing at `path`; yields (url, process)."""
-    port = free_port()
-    log = open(Path(path).with_suffix(".log"), "w")
-    proc = subprocess.Popen([str(BIN / "chroma"), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **OFFLINE_ENV})
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(f"{url}/api/v2/heartbeat", 60, proc)
-        yield url, proc
-    finally:
-        stop(proc)
-        log.close()
+    """A real `chroma run` on a free port, storing at `path` (log beside it); yields (url, process)."""
+    with chroma_run(path, log=Path(path).with_suffix(".log")) as server:
+        yield server
 
 
 def write_result(name: str, result: dict) -> Path:

@@ -14,15 +14,13 @@ import json
 import os
 import statistics
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from common import percentile, serve_app
 
 QUESTIONS = [
     "What does Article 25 say about confiscation?",
@@ -41,10 +39,6 @@ QUESTIONS = [
 @contextmanager
 def in_process_server():
     """The real app (API only) under uvicorn in a thread, rate limit lifted; yields its URL."""
-    import socket
-
-    import uvicorn
-
     from assistant.config import load_settings
     from assistant.web import build_app
     from assistant.wiring import Container
@@ -52,22 +46,8 @@ def in_process_server():
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     container = Container(load_settings(rate_limit="1000000/minute"))
     container.index()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(build_app(container, chat=False), host="127.0.0.1", port=port,
-                                           log_level="warning", limit_concurrency=200))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        if not thread.is_alive():
-            raise SystemExit("the server did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serve_app(build_app(container, chat=False), limit_concurrency=200, lifespan="auto") as url:
+        yield url
 
 
 def ask(url: str, question: str) -> tuple[float, str | None]:
@@ -88,11 +68,6 @@ def ask(url: str, question: str) -> tuple[float, str | None]:
 
 def client(url: str, n: int, offset: int) -> list[tuple[float, str | None]]:
     return [ask(url, QUESTIONS[(offset + i) % len(QUESTIONS)]) for i in range(n)]
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def run(url: str, clients: int, per_client: int) -> int:

@@ -24,10 +24,12 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
-from common import BIN, OFFLINE_ENV, RESULTS, ROOT, free_port, percentile, proc_memory_mb, stop, wait_for, write_result
+from common import BIN, OFFLINE_ENV, RESULTS, ROOT, free_port, percentile, proc_memory_mb, spawn, write_result
 from load_api import QUESTIONS
 
 MAX_GROWTH_PCT = 10.0
@@ -127,34 +129,30 @@ def run_soak(port: int, pid: int, rate: float, minutes: float, warmup_s: float =
             "rss_growth_pct": round(100 * (end - base) / base, 2), "rss_samples": samples}
 
 
-def start_server(index: Path, log: Path) -> tuple[subprocess.Popen, int]:
+@contextmanager
+def server(index: Path, log: Path) -> Iterator[tuple[subprocess.Popen, int]]:
+    """`treaty serve` over `index` on a free port, warmed up by one question; yields (process, port)."""
     if not (index / "CURRENT").exists():
         print(f"no index at {index}: running `treaty ingest`", flush=True)
         subprocess.run([str(BIN / "treaty"), "ingest"], check=True, env={**os.environ, **OFFLINE_ENV,
                                                                           "TREATY_INDEX_DIR": str(index)})
     port = free_port()
-    env = {**os.environ, **OFFLINE_ENV, "TREATY_INDEX_DIR": str(index), "TREATY_RATE_LIMIT": "100000000/minute",
-           "TREATY_GENERATOR": "extractive"}
-    with open(log, "wb") as out:  # the child keeps its own copy of the descriptor
-        proc = subprocess.Popen([str(BIN / "treaty"), "serve", "--port", str(port)], cwd=ROOT, env=env,
-                                stdout=out, stderr=subprocess.STDOUT)
-    wait_for(f"http://127.0.0.1:{port}/api/health", 180, proc)
-    Client(port).ask(QUESTIONS[0])  # first question loads the model and the index
-    return proc, port
+    env = {"TREATY_INDEX_DIR": str(index), "TREATY_RATE_LIMIT": "100000000/minute", "TREATY_GENERATOR": "extractive"}
+    with spawn([str(BIN / "treaty"), "serve", "--port", str(port)], f"http://127.0.0.1:{port}/api/health", 180,
+               env=env, log=log) as proc:
+        Client(port).ask(QUESTIONS[0])  # first question loads the model and the index
+        yield proc, port
 
 
 def measure(mode: str, args: argparse.Namespace) -> dict:
     """A fresh server, one mode against it, the server stopped: the mode's figures and context."""
     log = Path(tempfile.mkdtemp(prefix="load-soak-")) / "server.log"
-    proc, port = start_server(args.index, log)
-    context = {"date": time.strftime("%Y-%m-%d %H:%M:%S"), "load_average_at_start": os.getloadavg()}
-    try:
+    with server(args.index, log) as (proc, port):
+        context = {"date": time.strftime("%Y-%m-%d %H:%M:%S"), "load_average_at_start": os.getloadavg()}
         if mode == "load":
             figures = run_load(port, proc.pid, args.clients, args.seconds)
         else:
             figures = run_soak(port, proc.pid, args.rate, args.minutes)
-    finally:
-        stop(proc)
     logged = [ln for ln in log.read_text(errors="replace").splitlines() if ln.startswith(("ERROR", "Traceback"))]
     return {**context, **figures, "load_average_at_end": os.getloadavg(), "server_log": str(log),
             "server_error_lines": len(logged)}

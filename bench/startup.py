@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 import urllib.request
@@ -25,8 +24,7 @@ from common import (
     percentile,
     print_table,
     run_measured,
-    stop,
-    wait_for,
+    spawn,
     write_result,
 )
 
@@ -44,10 +42,8 @@ def serve_once(index: Path) -> dict:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     started = time.perf_counter()
-    proc = subprocess.Popen([str(BIN / "treaty"), "serve", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env(TREATY_INDEX_DIR=str(index)))
-    try:
-        wait_for(f"{url}/api/health", 180, proc)
+    with spawn([str(BIN / "treaty"), "serve", "--port", str(port)], f"{url}/api/health", 180,
+               env={"TREATY_INDEX_DIR": str(index)}) as proc:
         ready, ready_cpu = time.perf_counter() - started, cpu_s(proc.pid)
         body = json.dumps({"question": "How long can expedited preservation last?"}).encode()
         started = time.perf_counter()
@@ -55,8 +51,6 @@ def serve_once(index: Path) -> dict:
         with direct.open(req, timeout=120) as resp:
             answer = json.loads(resp.read())
         first_answer = time.perf_counter() - started
-    finally:
-        stop(proc)
     return {"ready_s": round(ready, 2), "ready_cpu_s": round(ready_cpu, 2), "first_ask_s": round(first_answer, 2), "first_ask_refused": answer.get("refused")}
 
 

@@ -5,35 +5,25 @@ TREATY_INDEX_DIR under tmp_path (or the shared index when it asks for `built_ind
 model-hub / telemetry access is off. Built once per session: `embedder` (the packaged
 model), `built_index` (the bundled corpus embedded into real Chroma) and `settings` /
 `container` pointed at it: read-only; use `index_copy` to mutate one. `chroma_server`
-runs a real `chroma run`. Nothing here is faked.
+runs a real `chroma run` (tests/support/servers.py holds the server plumbing). Nothing here
+is faked.
 """
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from .support.servers import BIN, OFFLINE_ENV, ROOT, chroma_run, free_port  # noqa: F401 - free_port: tests import it here
+
 CORPUS = ROOT / "data" / "corpus"
-BIN = Path(sys.executable).parent  # the venv's bin: `treaty`, `chroma`
 UN = "un-convention-against-cybercrime"
 BUDAPEST = "budapest-convention-cets-185"
-
-OFFLINE_ENV = {
-    "HF_HUB_OFFLINE": "1",
-    "TRANSFORMERS_OFFLINE": "1",
-    "GRADIO_ANALYTICS_ENABLED": "False",
-    "ANONYMIZED_TELEMETRY": "False",
-}
 
 
 SLOW_FIXTURES = {"built_index", "built_report", "settings", "container", "index_copy", "chroma_server"}
@@ -187,42 +177,16 @@ def cli(monkeypatch, embedder) -> Callable:
     return invoke
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+@pytest.fixture(scope="session")
+def test_model() -> str:
+    """Path of the SmolLM2-135M GGUF the LLM tests serve (fetched from its wheel on first use)."""
+    fetch = Path(__file__).parent / "support" / "fetch_test_model.py"
+    return subprocess.run([sys.executable, str(fetch)], check=True, capture_output=True, text=True).stdout.strip()
 
 
 @pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory):
     """A real Chroma server (`chroma run`) on a free local port; yields its URL."""
     data = tmp_path_factory.mktemp("chroma-server")
-    port = free_port()
-    log = open(data / "server.log", "wb")
-    proc = subprocess.Popen(
-        [str(BIN / "chroma"), "run", "--path", str(data / "db"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **OFFLINE_ENV},
-    )
-    url = f"http://127.0.0.1:{port}"
-    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via a proxy from the env
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with direct.open(f"{url}/api/v2/heartbeat", timeout=1) as resp:
-                if "nanosecond heartbeat" in json.loads(resp.read()):
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            log.close()
-            pytest.fail(f"chroma run did not start:\n{(data / 'server.log').read_text(errors='replace')[-2000:]}")
-        time.sleep(0.2)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    log.close()
+    with chroma_run(data / "db", log=data / "server.log") as (url, _proc):
+        yield url

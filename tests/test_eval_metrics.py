@@ -2,6 +2,7 @@
 score parsing, on hand-checked values (tests/eval_records.py). No pipeline, no index."""
 from __future__ import annotations
 
+import inspect
 import json
 
 import pytest
@@ -29,6 +30,10 @@ def test_public_surface_is_honest():
     assert sorted(evaluation.__all__) == sorted(set(evaluation.__all__))
     for name in evaluation.__all__:
         assert hasattr(evaluation, name), name
+    # and the other way: every public name the package binds (its submodules aside) is listed
+    public = {name for name, value in vars(evaluation).items()
+              if not name.startswith("_") and not inspect.ismodule(value) and name != "annotations"}
+    assert public == set(evaluation.__all__), public ^ set(evaluation.__all__)
 
 
 def test_every_metric_on_the_hand_checked_fixture():

@@ -1,32 +1,31 @@
 """LLM generators behind the same interface, and verification of whatever they write.
 
-The `openai` generator runs against a real OpenAI-compatible server on loopback
-(xllamacpp serving SmolLM2-135M): these tests check wiring, streaming and verification,
-not the small model's answers. Scripted generators stand in for an LLM whose exact
-output a test must control (a fabricated figure, a citation of a passage that is absent).
+One contract, parametrized over every generator: the extractive one, a scripted one (an LLM
+whose exact output the test controls: one quoted sentence, one invented), the `openai` one
+against a real OpenAI-compatible server on loopback (xllamacpp serving SmolLM2-135M) and the
+`local` one in-process on the same model. The small model's answers are not judged, only
+the wiring, the streaming and that whatever it writes is shown verified or removed.
+Scripted generators also pin down single behaviours (a fabricated figure, a bad marker).
 """
 from __future__ import annotations
-
-import os
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
 from assistant.answer.chain import AnswerPipeline
 from assistant.answer.generate import make_generator
-from assistant.answer.generate.openai import OpenAIGenerator
 from assistant.answer.sentences import split_cited_sentences
+from assistant.answer.types import Passage
 from assistant.answer.verify import check_sentence
 from assistant.config import Settings
 from assistant.wiring import Container
 
 from .conftest import free_port
+from .support.servers import llm_server
 
-SUPPORT = Path(__file__).parent / "support"
+QUESTION = "What is illegal access under the convention?"
+INVENTED = "The Convention was signed on the Moon by 500 astronauts"
+# fewest stream pieces for one passage: the LLMs stream token by token, extractive per sentence
+MIN_PIECES = {"extractive": 1, "scripted": 4, "openai": 4, "local": 4}
 
 
 class ScriptedGenerator:
@@ -48,29 +47,28 @@ class ScriptedGenerator:
             yield text[i:i + 7]
 
 
+class Recording:
+    """Any generator, with what it was given and what it wrote recorded."""
+
+    def __init__(self, inner):
+        self.inner, self.name, self.calls, self.passages, self.text = inner, inner.name, 0, [], ""
+
+    def stream(self, question, passages, context=None):
+        self.calls, self.passages = self.calls + 1, passages
+        for piece in self.inner.stream(question, passages, context):
+            self.text += piece
+            yield piece
+
+
+def quote_one_invent_one(passages) -> str:
+    return f"{passages[0].text.split(chr(10))[0]} [1]. {INVENTED} [1]."
+
+
 @pytest.fixture(scope="session")
-def llm_url():
-    model = subprocess.run([sys.executable, str(SUPPORT / "fetch_test_model.py")], check=True,
-                           capture_output=True, text=True).stdout.strip()
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, str(SUPPORT / "llm_server.py"), model, str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=1) as resp:
-                if resp.status == 200:
-                    break
-        except OSError:
-            pass
-        if time.monotonic() > deadline or proc.poll() is not None:
-            proc.kill()
-            pytest.fail("the local OpenAI-compatible server did not start")
-        time.sleep(0.3)
-    yield f"{url}/v1"
-    proc.terminate()
-    proc.wait(10)
+def llm_url(test_model):
+    """Base URL (…/v1) of the real OpenAI-compatible server (test_injection.py imports it)."""
+    with llm_server(test_model) as url:
+        yield url
 
 
 def _container(settings, embedder, **overrides) -> Container:
@@ -79,27 +77,65 @@ def _container(settings, embedder, **overrides) -> Container:
     return c
 
 
-def test_openai_generator_streams_tokens_from_a_real_server(llm_url, container):
-    gen = OpenAIGenerator(llm_url, "smollm2", "test-key", timeout=60, max_tokens=40)
-    passages = container.pipeline("extractive")  # noqa: F841 - the index is loaded
-    from assistant.answer.types import Passage
+@pytest.fixture(scope="module", params=list(MIN_PIECES))
+def generator(request, settings, embedder):
+    """(name, container, generator): each generator built from Settings as the app builds it."""
+    name = request.param
+    overrides = {
+        "extractive": {},
+        "scripted": {},
+        "openai": lambda: {"llm_base_url": request.getfixturevalue("llm_url"), "llm_model": "smollm2",
+                           "llm_max_tokens": 60, "llm_timeout": 60},
+        "local": lambda: {"local_model_path": request.getfixturevalue("test_model"), "llm_max_tokens": 30},
+    }[name]
+    if name == "scripted":
+        return name, _container(settings, embedder), ScriptedGenerator(quote_one_invent_one)
+    c = _container(settings, embedder, generator=name, **(overrides() if callable(overrides) else overrides))
+    return name, c, c.generator()
 
+
+def _bare(sentence: str) -> str:
+    return sentence.strip().rstrip(".;:!? ")  # rendering may turn a closing ';' into '.'
+
+
+def assert_only_verified_sentences_shown(answer, written: str) -> None:
+    """Shown sentences cite passages that support them; everything written is shown or removed."""
+    by_n = {cit.n: cit for cit in answer.citations}
+    shown = [] if answer.refused else split_cited_sentences(answer.text)
+    for sentence, cited in shown:
+        assert cited and all(n in by_n for n in cited), (sentence, cited)
+        assert any(check_sentence(sentence, by_n[n].passage).supported for n in cited), sentence
+    if answer.refused:  # declined after generating: verification removed every sentence
+        assert answer.citations == [] and answer.unverified, answer
+    else:
+        assert {n for _, cited in shown for n in cited} == set(by_n)  # no citation unused
+    accounted = {_bare(s) for s, _ in shown} | {_bare(s) for s in answer.unverified}
+    for sentence, _ in split_cited_sentences(written):
+        assert _bare(sentence) in accounted, (sentence, answer.text, answer.unverified)
+
+
+def test_generator_streams_text_in_pieces(generator):
+    name, _c, gen = generator
     pieces = list(gen.stream("What is illegal access?", [Passage(1, "Illegal access is access without right.", "Art. 7(1)", "UNCC")]))
-    assert len(pieces) > 3  # token by token, not one block
+    assert all(isinstance(p, str) for p in pieces)
+    assert len(pieces) >= MIN_PIECES[name]  # streamed, not one block
     assert "".join(pieces).strip()
 
 
-def test_openai_pipeline_output_is_verified(llm_url, settings, embedder):
-    c = _container(settings, embedder, generator="openai", llm_base_url=llm_url, llm_model="smollm2", llm_max_tokens=60)
-    events = list(c.pipeline().stream("What is illegal access under the convention?"))
-    answer = events[-1]["_answer"]
-    assert answer.generator == "openai"
-    by_n = {cit.n: cit for cit in answer.citations}
-    if answer.refused:
-        assert answer.citations == []
-    for sentence, cited in split_cited_sentences(answer.text if not answer.refused else ""):
-        assert cited and all(n in by_n for n in cited)
-        assert any(check_sentence(sentence, by_n[n].passage).supported for n in cited)
+def test_generator_output_is_verified_before_it_is_shown(generator):
+    name, c, gen = generator
+    recording = Recording(gen)
+    answer = AnswerPipeline(c, recording).ask(QUESTION)
+    assert recording.calls == 1 and len(recording.passages) >= 1  # asked once, with the retrieved passages
+    assert answer.generator == name
+    if name != "scripted":  # the setting picks the generator the app's pipeline uses
+        assert c.settings.generator == name and c.pipeline().generator.name == name
+    assert split_cited_sentences(recording.text), f"{name} wrote nothing: {recording.text!r}"
+    assert_only_verified_sentences_shown(answer, recording.text)
+    if name == "scripted":  # the one output the test controls: the quote shown, the invention removed
+        assert not answer.refused and [_bare(s) for s in answer.unverified] == [INVENTED]
+    if name == "extractive":  # quotes only: nothing it writes is removed
+        assert not answer.refused and answer.unverified == []
 
 
 def test_unreachable_endpoint_is_a_clear_error(settings, embedder):
@@ -172,26 +208,14 @@ def test_unknown_generator_lists_the_allowed_ones(settings):
     assert str(err.value) == "Unknown generator 'gpt-9': use one of extractive, openai, local"
 
 
-def test_api_key_is_not_in_errors_or_repr(settings):
+def test_api_key_is_not_in_errors_or_repr(settings, monkeypatch):
     s = Settings(**{**settings.model_dump(), "llm_api_key": "sk-secret-123"})
     assert "sk-secret-123" not in repr(s) and "sk-secret-123" not in str(s.model_dump())
-    assert os.environ.get("TREATY_LLM_API_KEY") is None
-
-
-def test_local_generator_streams_in_process(settings, embedder):
-    model = subprocess.run([sys.executable, str(SUPPORT / "fetch_test_model.py")], check=True,
-                           capture_output=True, text=True).stdout.strip()
-    c = _container(settings, embedder, generator="local", local_model_path=model, llm_max_tokens=30)
-    gen = c.generator()
-    from assistant.answer.types import Passage
-
-    pieces = list(gen.stream("What is illegal access?", [Passage(1, "Illegal access is access without right.", "Art. 7(1)", "UNCC")]))
-    assert len(pieces) > 3 and "".join(pieces).strip()
-    answer = c.pipeline().ask("What is illegal access under the convention?")
-    assert answer.generator == "local"
-    by_n = {cit.n: cit for cit in answer.citations}
-    for sentence, cited in split_cited_sentences("" if answer.refused else answer.text):
-        assert any(check_sentence(sentence, by_n[n].passage).supported for n in cited)
+    # read from the environment: used, and still hidden
+    monkeypatch.setenv("TREATY_LLM_API_KEY", "sk-from-env-456")
+    from_env = Settings()
+    assert from_env.llm_api_key.get_secret_value() == "sk-from-env-456"
+    assert "sk-from-env-456" not in repr(from_env) and "sk-from-env-456" not in str(from_env.model_dump())
 
 
 def test_local_generator_without_parts_names_the_extra(tmp_path, monkeypatch):

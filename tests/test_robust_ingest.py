@@ -5,8 +5,9 @@ Fault simulation (tests run as root, where chmod stops no write): a read-only in
 read-only bind mount and a full disk a small tmpfs, each inside a private mount namespace
 (`unshare -m`, skipped where it is not allowed); always run: an index folder under a regular
 file (ENOTDIR) and a file-size limit (RLIMIT_FSIZE, EFBIG). Crashes: a fork server
-(tests/support/ingest_driver.py) loads the model once and SIGKILLs forked ingests at
-random moments (seed in CRASH_SEED to replay) and at three named points around the switch.
+(tests/support/ingest_driver.py) loads the model once and SIGKILLs forked ingests at random
+moments placed by the ingest's own progress reports (seed in CRASH_SEED to replay) and at three
+named points around the switch.
 """
 from __future__ import annotations
 
@@ -28,12 +29,14 @@ from assistant.answer.generate.extractive import ExtractiveGenerator
 from assistant.web import build_app
 from vectorstore import ChromaStore, HybridIndex
 
-from .conftest import BIN, CORPUS, OFFLINE_ENV, ROOT, copy_index, free_port, run_treaty
+from .conftest import BIN, CORPUS, OFFLINE_ENV, ROOT, copy_index, run_treaty
+from .support.servers import treaty_serve
 from .web_fixtures import get_json, post_json, serve_app, web_container
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(400)]
 
 DRIVER = Path(__file__).parent / "support" / "ingest_driver.py"
+BATCH = 2  # embedding batch of the crash runs: a progress report every two chunks
 EXTRA_DOC = """---
 title: Hanoi liaison office memo
 ---
@@ -99,24 +102,8 @@ class Hammer(threading.Thread):
 @pytest.fixture
 def serve_process(index_copy):
     """`treaty serve` in its own process on the index copy (a second worker on the same index)."""
-    port = free_port()
-    proc = subprocess.Popen([str(BIN / "treaty"), "serve", "--port", str(port)], cwd=ROOT,
-                            env={**os.environ, "TREATY_INDEX_DIR": str(index_copy),
-                                 "TREATY_RATE_LIMIT": "100000/minute"},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            get_json(f"{url}/api/health")
-            break
-        except OSError:
-            assert proc.poll() is None, proc.stderr.read().decode()
-            assert time.monotonic() < deadline, "treaty serve did not start"
-            time.sleep(0.3)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=30)
+    with treaty_serve(index_copy, TREATY_RATE_LIMIT="100000/minute") as (url, _proc):
+        yield url
 
 
 def test_servers_keep_answering_and_switch_once_when_a_reingest_completes(
@@ -196,14 +183,15 @@ def test_an_answer_uses_one_index_version_even_when_the_switch_comes_mid_answer(
 # -- SIGKILL at random points, and two ingests at once --------------------------------------
 @pytest.fixture(scope="module")
 def driver():
-    """`run(index, folders, kill_after=None, inject="", copies=1) -> (lines, exit)` in a fork server."""
+    """`run(index, folders, kill_at=None, inject="", copies=1, batch=32) -> (lines, exit)` in a fork server."""
     proc = subprocess.Popen([sys.executable, str(DRIVER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             text=True, env={**os.environ, **OFFLINE_ENV}, cwd=ROOT)
     assert json.loads(proc.stdout.readline()) == {"ready": True}
 
-    def run(index: Path, folders: list[Path], kill_after: float | None = None, inject: str = "", copies: int = 1):
-        cmd = {"index": str(index), "folders": [str(f) for f in folders], "kill_after": kill_after,
-               "inject": inject, "copies": copies}
+    def run(index: Path, folders: list[Path], kill_at: dict | None = None, inject: str = "", copies: int = 1,
+            batch: int = 32):
+        cmd = {"index": str(index), "folders": [str(f) for f in folders], "kill_at": kill_at,
+               "inject": inject, "copies": copies, "batch": batch}
         proc.stdin.write(json.dumps(cmd) + "\n")
         proc.stdin.flush()
         lines = []
@@ -218,28 +206,41 @@ def driver():
     proc.wait(timeout=30)
 
 
+def kill_point(rng: random.Random, lines: list[dict]) -> dict:
+    """A moment of a run like the full one in `lines` (its stage lines and report, with times):
+    a random gap between two of its progress reports (or the fork and the first, or the last
+    and the end), and a random point inside it. Placed by the run's own progress, so a fast
+    machine moves the moment with the work instead of finishing before it."""
+    marks = [0.0] + [ln["t"] for ln in lines if "stage" in ln] + [next(ln["t"] for ln in lines if "report" in ln)]
+    gap = rng.randrange(len(marks) - 1)  # after the gap-th progress line; the first gap starts at the fork
+    return {"event": gap - 1, "after": round(rng.uniform(0, 0.9) * (marks[gap + 1] - marks[gap]), 4)}
+
+
+@pytest.mark.timeout(900)  # 16-20 ingests: minutes on a loaded 2-core machine
 def test_sigkill_at_random_points_leaves_a_consistent_index(driver, make_corpus, tmp_path, embedder):
     seed = int(os.environ.get("CRASH_SEED") or time.time())
     rng = random.Random(seed)
     corpora = [make_corpus({"note-a.md": words_doc("a", 14)}, "a"), make_corpus({"note-b.md": words_doc("b", 14)}, "b")]
     index = tmp_path / "index"
-    versions, counts, durations = [], {}, []
-    for folder in corpora:  # each full run (from the other version) embeds a whole note
-        report = driver(index, [folder])[0][-1]["report"]
+    versions, counts, full_runs = [], {}, {}
+    for target, folder in enumerate(corpora):  # each full run (from the other version) embeds a whole note
+        lines = driver(index, [folder], batch=BATCH)[0]
+        report = lines[-1]["report"]
         versions.append(report["corpus_version"])
         counts[report["corpus_version"]] = report["chunks"]
-        durations.append(report["seconds"])
-    budget = max(durations) * 1.2 + 0.5  # the run, plus the start of a forked child
+        full_runs[target] = lines
+    assert sum("stage" in ln for ln in full_runs[1]) >= 4, full_runs[1]  # enough progress reports to kill between
     plan = ["random"] * 5 + ["before_switch", "after_switch", "mid_sweep"]
     rng.shuffle(plan)
     live, outcomes, random_kills = 1, [], 0
     while plan:
         point = plan.pop(0)
         target = 1 - live
-        delay = round(rng.uniform(0, budget), 3) if point == "random" else None
-        lines, end = driver(index, [corpora[target]], kill_after=delay, inject="" if point == "random" else point)
+        kill_at = kill_point(rng, full_runs[target]) if point == "random" else None
+        lines, end = driver(index, [corpora[target]], kill_at=kill_at, inject="" if point == "random" else point,
+                            batch=BATCH)
         stage = ([ln for ln in lines if "stage" in ln] or [{"stage": "before embedding"}])[-1]
-        where = f"random at {delay}s" if delay is not None else point
+        where = f"random {kill_at}" if kill_at is not None else point
         context = f"seed {seed}, {where}: {end}, last {stage}"
         assert end["exit"] in ([-9], [0]) and not any("error" in ln for ln in lines), (context, lines)
         if point == "random" and end["exit"] == [0] and len(outcomes) < 12:
@@ -255,12 +256,14 @@ def test_sigkill_at_random_points_leaves_a_consistent_index(driver, make_corpus,
         clear_chroma_cache()
         outcomes.append(f"{where} -> exit {end['exit'][0]}, {stage}, live {versions.index(current['version'])}")
         # the next ingest completes, reports the chunks the index then holds, and sweeps the debris
-        lines, end = driver(index, [corpora[target]])
+        lines, end = driver(index, [corpora[target]], batch=BATCH)
         report = lines[-1]["report"]
         assert end["exit"] == [0] and report["corpus_version"] == versions[target], context
         assert len(live_records(index, embedder)) == report["chunks"] == counts[versions[target]], context
         assert len(list((index / "snapshots").iterdir())) <= 2, context
         clear_chroma_cache()
+        if current["version"] == versions[live]:  # rebuilt from the other version: a run like the killed one
+            full_runs[target] = lines
         live = target
     print(f"\nseed {seed}; {len(outcomes)} killed runs:\n  " + "\n  ".join(outcomes))
     assert random_kills >= 5, outcomes

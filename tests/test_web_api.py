@@ -227,28 +227,10 @@ def test_web_package_surface():
 
 
 def test_treaty_serve_runs_the_app(built_index):
-    import subprocess
-    import time
+    from .support.servers import treaty_serve
 
-    from .conftest import BIN, ROOT
-
-    port = free_port()
-    proc = subprocess.Popen([str(BIN / "treaty"), "serve", "--port", str(port)], cwd=ROOT,
-                            env={**__import__("os").environ, "TREATY_INDEX_DIR": str(built_index)},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                assert get_json(f"http://127.0.0.1:{port}/api/health")["status"] == "ok"
-                break
-            except OSError:
-                assert proc.poll() is None, proc.stderr.read().decode()
-                assert time.monotonic() < deadline, "treaty serve did not answer /api/health"
-                time.sleep(0.3)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+    with treaty_serve(built_index, timeout=90) as (url, _proc):
+        assert get_json(f"{url}/api/health")["status"] == "ok"
 
 
 def test_treaty_serve_without_index_says_what_to_do(tmp_path):

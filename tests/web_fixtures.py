@@ -1,6 +1,6 @@
 """Fixtures for the web tests: app containers over the shared index, an index of a hostile
-document, real uvicorn servers in threads, static host pages on other loopback origins,
-and one headless Chromium per session.
+document, real uvicorn servers in threads (tests/support/servers.py), static host pages on
+other loopback origins, and one headless Chromium per session.
 
 Imported by tests/test_web_api.py and tests/test_web_browser.py (`from .web_fixtures import *`).
 """
@@ -9,16 +9,12 @@ from __future__ import annotations
 import functools
 import http.server
 import json
-import threading
-import time
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from .conftest import free_port
+from .support.servers import serve_app, serve_handler  # noqa: F401 - web tests import them from here
 
 XSS_SCRIPT = "<script>alert(1)</script>"
 XSS_IMG = "<img src=x onerror=alert(1)>"
@@ -57,40 +53,6 @@ def xss_index(tmp_path_factory, ingest_into) -> Path:
     (root / "corpus" / "evil-notes.md").write_text(XSS_DOC, encoding="utf-8")
     ingest_into([root / "corpus"], root / "index")
     return root / "index"
-
-
-@contextmanager
-def serve_app(app) -> Iterator[str]:
-    """Run an ASGI app with uvicorn in a thread on a free loopback port; yields its base URL."""
-    import uvicorn
-
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-
-
-@contextmanager
-def serve_handler(handler) -> Iterator[str]:
-    """A threaded stdlib HTTP server for `handler` on a free loopback port; yields its base URL."""
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
 
 
 def serve_folder(folder: Path):
