@@ -24,6 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
 from common import RESULTS, ROOT, chroma_server, cpu_s, du, ms_summary, peak_rss_mb, proc_memory_mb, write_result
 from readme_table import scale_table
 
@@ -37,8 +38,6 @@ METHOD = ("record i = real chunk i mod {n} (its texts and metadata; BM25 over th
 
 def base_records(settings) -> tuple[list, object]:
     """The live index's records (as `Record`s) and their vectors, in index order."""
-    import numpy as np
-
     from vectorstore import ChromaStore, Record
     from vectorstore.backend import vectors_by_id
 
@@ -53,8 +52,6 @@ def base_records(settings) -> tuple[list, object]:
 
 def synthetic(records: list, vectors, size: int, sigma: float, seed: int = 0):
     """`size` records cycling through the real ones, and their perturbed, re-normalised vectors."""
-    import numpy as np
-
     from vectorstore import Record
 
     n = len(records)
@@ -147,8 +144,6 @@ def build(store, records, vectors, expect_embedded: int | None = None, server=No
 
 def recall_at_10(store, vectors, query_vecs) -> float:
     """Share of the exact top 10 (numpy over every vector) that Chroma's dense query returns."""
-    import numpy as np
-
     collection = store.open_collection(store.require_current())
     got = collection.query(query_embeddings=query_vecs.tolist(), n_results=10, include=[])["ids"]
     row = {rid: i for i, rid in enumerate(store.open_records(store.require_current())[0].ids)}
@@ -159,8 +154,6 @@ def recall_at_10(store, vectors, query_vecs) -> float:
 
 def grown(records, vectors, base_n: int):
     """The records plus one new document: the copies of the first real document, under new ids."""
-    import numpy as np
-
     from vectorstore import Record
 
     doc = records[0].metadata["doc_id"]
@@ -213,8 +206,6 @@ def main() -> int:
     if args.query:
         query_child(args)
         return 0
-
-    import numpy as np
 
     from assistant.config import load_settings
     from assistant.evaluation.dataset import load_questions

@@ -163,14 +163,15 @@ class RecordTable:
 
     def codes_where(self, field: str, accept) -> np.ndarray:
         """Boolean row mask: rows whose `field` value (None when absent) passes `accept`."""
-        if field not in self.metadatas.fields:
-            return np.full(len(self), bool(accept(None)))
+        if field not in self.metadatas.fields:  # (accept is asked about None only if a row lacks the field)
+            return np.full(len(self), bool(len(self) and accept(None)))
         c = self.metadatas.fields.index(field)
         ok = [i for i, v in enumerate(self.metadatas.values[c]) if accept(v)]
         column = self.metadatas.codes[:, c]
         mask = np.isin(column, np.asarray(ok, dtype=np.int32))
-        if accept(None):
-            mask |= column < 0
+        absent = column < 0
+        if absent.any() and accept(None):
+            mask |= absent
         return mask
 
 
