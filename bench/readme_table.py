@@ -36,6 +36,20 @@ def scale_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def embedded_limit(rows: list[dict]) -> str:
+    """The embedded mode's limit, from the largest size measured in both modes."""
+    both = [r["chunks"] for r in rows if r["mode"] == "embedded" and any(
+        o["mode"] == "server" and o["chunks"] == r["chunks"] for o in rows)]
+    if not both:
+        return ""
+    e, s = (next(r for r in rows if r["chunks"] == max(both) and r["mode"] == m) for m in ("embedded", "server"))
+    return (f"**Embedded or server.** Embedded, every serving process loads its own copy of Chroma's HNSW graph: at "
+            f"{max(both):,} chunks a process holds {num(e['index_memory_after_queries_mb'])} MB of index after the "
+            f"queries against {num(s['index_memory_after_queries_mb'])} MB in server mode, where the graph lives once "
+            f"in `chroma run` ({num(s['server_peak_rss_mb'])} MB). Sizes above {max(both):,} are measured in server "
+            "mode only: beyond that size, or with several workers, set `TREATY_CHROMA_URL` to a Chroma server.")
+
+
 def scale_targets(rows: list[dict]) -> list[tuple[str, str, str, bool]]:
     """The targets of the scale issue, for the sizes measured."""
     out = []
@@ -147,7 +161,7 @@ def section(r: dict) -> str:
         "the RSS the opened index adds to the process (after the queries in brackets: the pages they touched and, "
         "embedded, Chroma's HNSW graph); server peak RSS is the `chroma run` process; each row's load average is "
         "given in `latest.json`.", "",
-        scale_table(sc["rows"]),
+        scale_table(sc["rows"]), "", embedded_limit(sc["rows"]),
     ]
     ans = ret["answers"]
     lines += [
