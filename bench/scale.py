@@ -1,22 +1,22 @@
-"""Benchmark: hybrid search at 1k, 10k and 100k chunks, embedded Chroma and server mode.
+"""Benchmark: build, open, search and grow indexes of 1k to 1M chunks, embedded Chroma and server mode.
 
-Embedding 100k chunks would take hours here, so the scale corpora are synthetic, built
-from the real index: record i copies real chunk i mod n (its embed text, display text and
-metadata, so BM25 sees real text, each repeated ~N/n times) and gets the real chunk's
-vector plus Gaussian noise (sigma per dimension, default 0.01; cosine to the original
-~0.98), re-normalised; the first copy of each chunk keeps its exact vector. Records go
-through `ChromaStore.sync` with these precomputed vectors (no model call), and a fresh
-process per index opens `HybridIndex` (timed load), then runs every dev question through
-`HybridIndex.search(k=5)` (query embedding included; the index-only part is reported too)
-and reports its peak memory. Server mode runs a real `chroma run` per size; its memory is
-read from /proc. Writes bench/results/scale.json.
+Embedding 100k chunks would take hours here, so the scale corpora are synthetic (METHOD below
+says how): real texts and metadata repeated, real vectors plus Gaussian noise (sigma 0.01 per
+dimension; cosine to the original ~0.98), the first copy exact, built by `ChromaStore.sync`
+from these vectors. A fresh process per index opens `HybridIndex` (timed) and runs every dev
+question through `HybridIndex.search(k=5)`, reporting its memory after opening and after the
+queries. Dense recall@10 is Chroma's top 10 against exact search; then one new document is
+synced in (its time, the vectors computed). Server mode runs a real `chroma run` per size
+(its memory from /proc); sizes above --embedded-max run in server mode only. Writes
+bench/results/scale.json (after every size), and with --update-latest also latest.json.
 
-    .venv/bin/python bench/scale.py [--sizes 1000,10000,100000] [--modes embedded,server]
+    .venv/bin/python bench/scale.py [--sizes 1000,10000,100000] [--modes embedded,server] [--append]
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -24,30 +24,34 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import ROOT, chroma_server, du, ms_summary, peak_rss_mb, proc_memory_mb, write_result
+import numpy as np
+from common import RESULTS, ROOT, chroma_server, cpu_s, du, ms_summary, peak_rss_mb, proc_memory_mb, write_result
+from readme_table import scale_table
 
 DIMS = 384
+METHOD = ("record i = real chunk i mod {n} (its texts and metadata; BM25 over the real texts, repeated); vector = "
+          "real vector + N(0, {sigma}^2) per dimension, re-normalised (first copy exact); built with ChromaStore.sync "
+          "from precomputed vectors; search = HybridIndex.search(k=5) incl. query embedding, every dev question x "
+          "repeat, in a fresh process; recall@10 = Chroma's dense top 10 vs exact search over every vector, dev "
+          "questions; add a document = sync of the index plus one new document (the copies of one real document)")
 
 
 def base_records(settings) -> tuple[list, object]:
     """The live index's records (as `Record`s) and their vectors, in index order."""
-    import numpy as np
-
     from vectorstore import ChromaStore, Record
+    from vectorstore.backend import vectors_by_id
 
     store = ChromaStore(settings.index_dir, settings.chroma_url or None)
-    got = store.open_collection(store.require_current()).get(include=["embeddings", "documents", "metadatas"])
-    records = []
-    for rid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
-        public = {k: v for k, v in meta.items() if not k.startswith("_")}
-        records.append(Record(rid, meta["_key"], meta["_text"], doc, public))
-    return records, np.asarray(got["embeddings"], dtype=np.float32)
+    pointer = store.require_current()
+    table = store.open_records(pointer)[0]
+    records = [Record(i, k, t, e, m) for i, k, t, e, m in
+               zip(table.ids, table.keys, table.texts, table.embed_texts, table.metadatas, strict=True)]
+    vectors = vectors_by_id(store.open_collection(pointer), [r.id for r in records])
+    return records, np.asarray([vectors[r.id] for r in records], dtype=np.float32)
 
 
 def synthetic(records: list, vectors, size: int, sigma: float, seed: int = 0):
     """`size` records cycling through the real ones, and their perturbed, re-normalised vectors."""
-    import numpy as np
-
     from vectorstore import Record
 
     n = len(records)
@@ -87,13 +91,17 @@ def query_child(args) -> None:
 
     embedder = PackagedMiniLM()
     embedder.embed_query("warm-up")  # the model is not the index's memory or load time
-    before = proc_memory_mb()["rss_mb"]
+    import bm25s  # noqa: F401 - nor are the libraries a serving process imports at start
+    import chromadb  # noqa: F401
+
+    before, cpu = proc_memory_mb()["rss_mb"], cpu_s()
     started = time.perf_counter()
     index = HybridIndex(ChromaStore(args.query, args.chroma_url), embedder)
-    load_s = time.perf_counter() - started
+    load_s, load_cpu_s = time.perf_counter() - started, cpu_s() - cpu
     after = proc_memory_mb()["rss_mb"]
+    index.search("warm-up", k=5)  # the first query maps the files and, embedded, loads the HNSW graph
+    first_s = time.perf_counter() - started
     questions = [q.question for q in load_questions(args.questions).questions]
-    index.search(questions[0], k=5)
     total, index_only = [], []
     for _ in range(args.repeat):
         for q in questions:
@@ -105,9 +113,11 @@ def query_child(args) -> None:
             total.append((t2 - t0) * 1000)
             index_only.append((t2 - t1) * 1000)
     print(json.dumps({
-        "records": len(index), "load_s": round(load_s, 2), "queries": len(total),
+        "records": len(index), "load_s": round(load_s, 2), "load_cpu_s": round(load_cpu_s, 2), "first_query_s": round(first_s, 2), "queries": len(total),
         **ms_summary(total, "search"), **ms_summary(index_only, "index_search"),
-        "index_memory_mb": round(after - before, 1), "process_peak_rss_mb": peak_rss_mb(),
+        "index_memory_mb": round(after - before, 1),
+        "index_memory_after_queries_mb": round(proc_memory_mb()["rss_mb"] - before, 1),
+        "process_rss_mb": proc_memory_mb()["rss_mb"], "process_peak_rss_mb": peak_rss_mb(),
     }))
 
 
@@ -120,88 +130,116 @@ def measure(index_dir: Path, chroma_url: str | None, args) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def build(store, records, vectors) -> float:
-    started = time.perf_counter()
-    report = store.sync(records, precomputed(records, vectors))
-    if report.total != len(records) or report.embedded != len(records):
-        raise RuntimeError(f"built {report.total} records, {report.embedded} vectors; expected {len(records)}")
-    return time.perf_counter() - started
+def build(store, records, vectors, expect_embedded: int | None = None, server=None) -> dict:
+    """Sync `records` (vectors precomputed): wall and CPU seconds (ours + the server's)."""
+    started, cpu = time.perf_counter(), cpu_s() + (cpu_s(server.pid) if server else 0.0)
+    todo = slice(0, None) if expect_embedded is None else slice(len(records) - expect_embedded, None)
+    report = store.sync(records, precomputed(records[todo], vectors[todo]))
+    want = len(records) if expect_embedded is None else expect_embedded
+    if report.total != len(records) or report.embedded != want:
+        raise RuntimeError(f"built {report.total} records, {report.embedded} vectors; expected {len(records)}, {want}")
+    cpu = cpu_s() + (cpu_s(server.pid) if server else 0.0) - cpu
+    return {"s": round(time.perf_counter() - started, 1), "cpu_s": round(cpu, 1), "embedded": report.embedded}
 
 
-def run_size(mode: str, size: int, records, vectors, work: Path, args) -> dict:
+def recall_at_10(store, vectors, query_vecs) -> float:
+    """Share of the exact top 10 (numpy over every vector) that Chroma's dense query returns."""
+    collection = store.open_collection(store.require_current())
+    got = collection.query(query_embeddings=query_vecs.tolist(), n_results=10, include=[])["ids"]
+    row = {rid: i for i, rid in enumerate(store.open_records(store.require_current())[0].ids)}
+    exact = np.argsort(-(query_vecs @ vectors.T), axis=1)[:, :10]
+    return round(float(np.mean([len({row[i] for i in g} & set(e.tolist())) / 10 for g, e in
+                                zip(got, exact, strict=True)])), 4)
+
+
+def grown(records, vectors, base_n: int):
+    """The records plus one new document: the copies of the first real document, under new ids."""
+    from vectorstore import Record
+
+    doc = records[0].metadata["doc_id"]
+    rows = [i for i in range(base_n) if records[i].metadata.get("doc_id") == doc]
+    extra = [Record(f"new-{r.id}", f"new-{r.key}", r.text, f"{r.embed_text} (new)",
+                    {**r.metadata, "doc_id": f"new-{doc}"}) for r in (records[i] for i in rows)]
+    return records + extra, np.concatenate([vectors, vectors[rows]]), len(extra)
+
+
+def run_size(mode: str, size: int, records, vectors, query_vecs, base_n: int, work: Path, args) -> dict:
     from vectorstore import ChromaStore
 
     folder = work / f"{mode}-{size}"
+    more, more_vecs, new = grown(records, vectors, base_n)
     if mode == "embedded":
-        build_s = build(ChromaStore(folder), records, vectors)
-        row = {"build_s": round(build_s, 1), "index_bytes": du(folder), **measure(folder, None, args)}
+        store = ChromaStore(folder)
+        made = build(store, records, vectors)
+        row = {"index_bytes": du(folder), "recall_at_10": recall_at_10(store, vectors, query_vecs)}
+        row.update(measure(folder, None, args))
+        added = build(store, more, more_vecs, expect_embedded=new)
     else:
         data = work / f"server-data-{size}"
         with chroma_server(data) as (url, server):
-            build_s = build(ChromaStore(folder, url), records, vectors)
-            row = {"build_s": round(build_s, 1), **measure(folder, url, args)}
+            store = ChromaStore(folder, url)
+            made = build(store, records, vectors, server=server)
+            row = {"recall_at_10": recall_at_10(store, vectors, query_vecs), **measure(folder, url, args)}
             memory = proc_memory_mb(server.pid)
-            row.update(index_bytes=du(data), server_rss_mb=memory["rss_mb"], server_peak_rss_mb=memory["peak_rss_mb"])
+            row.update(index_bytes=du(data) + du(folder), server_rss_mb=memory["rss_mb"],
+                       server_peak_rss_mb=memory["peak_rss_mb"])
+            added = build(store, more, more_vecs, expect_embedded=new, server=server)
         shutil.rmtree(data, ignore_errors=True)
     shutil.rmtree(folder, ignore_errors=True)
-    return {"mode": mode, "chunks": size, **row}
-
-
-def table(rows: list[dict]) -> str:
-    lines = ["| mode | chunks | build s | load s | search p50 ms | p95 ms | index-only p50 ms | index MB on disk | "
-             "index memory MB | peak RSS MB |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for r in rows:
-        peak = r["process_peak_rss_mb"] if r["mode"] == "embedded" else \
-            f"{r['process_peak_rss_mb']} + server {r['server_peak_rss_mb']}"
-        lines.append(f"| {r['mode']} | {r['chunks']:,} | {r['build_s']} | {r['load_s']} | {r['search_p50_ms']} | "
-                     f"{r['search_p95_ms']} | {r['index_search_p50_ms']} | {r['index_bytes'] / 1e6:.1f} | "
-                     f"{r['index_memory_mb']} | {peak} |")
-    return "\n".join(lines)
+    return {"mode": mode, "chunks": size, "build_s": made["s"], "build_cpu_s": made["cpu_s"], **row,
+            "add_document_chunks": new, "add_document_s": added["s"], "add_document_embedded": added["embedded"]}
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default="1000,10000,100000", help="comma-separated chunk counts")
     ap.add_argument("--modes", default="embedded,server", help="embedded, server or both")
+    ap.add_argument("--embedded-max", type=int, default=100000, help="larger sizes run in server mode only")
     ap.add_argument("--sigma", type=float, default=0.01, help="noise per dimension added to the real vectors")
     ap.add_argument("--questions", type=Path, default=ROOT / "eval" / "dev.jsonl")
     ap.add_argument("--repeat", type=int, default=2, help="times each question is searched")
     ap.add_argument("--query", type=Path, help=argparse.SUPPRESS)  # internal: the per-index query process
     ap.add_argument("--chroma-url", help=argparse.SUPPRESS)
+    ap.add_argument("--append", action="store_true", help="keep the other rows of bench/results/scale.json")
+    ap.add_argument("--update-latest", action="store_true", help="also store the result in latest.json")
     args = ap.parse_args()
     if args.query:
         query_child(args)
         return 0
 
-    import numpy as np
-
     from assistant.config import load_settings
+    from assistant.evaluation.dataset import load_questions
+    from vectorstore import PackagedMiniLM
 
-    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
-    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    sizes, modes = [int(s) for s in args.sizes.split(",") if s.strip()], [m.strip() for m in args.modes.split(",")]
     records, vectors = base_records(load_settings())
+    embedder = PackagedMiniLM()
+    query_vecs = np.asarray([embedder.embed_query(q.question) for q in load_questions(args.questions).questions])
     print(f"base: {len(records)} real chunks; sizes {sizes}; modes {modes}", file=sys.stderr)
-    rows = []
+    old = json.loads((RESULTS / "scale.json").read_text())["rows"] if args.append else []
+    result = {"method": METHOD.format(n=len(records), sigma=args.sigma), "sigma": args.sigma,
+              "date": time.strftime("%Y-%m-%d %H:%M:%S"), "load_average": [round(os.getloadavg()[0], 2)],
+              "base_chunks": len(records), "repeat": args.repeat, "rows": old}
     with tempfile.TemporaryDirectory(prefix="treaty-scale-") as tmp:
         for size in sizes:
             made, vecs = synthetic(records, vectors, size, args.sigma)
-            cos = float(np.mean(np.sum(vecs[len(records):] * vectors[np.arange(len(records), size) % len(records)], axis=1))) \
+            cos = float(np.mean(np.sum(vecs * vectors[np.arange(size) % len(records)], axis=1)[len(records):])) \
                 if size > len(records) else 1.0
-            for mode in modes:
-                started = time.perf_counter()
-                row = run_size(mode, size, made, vecs, Path(tmp), args)
-                row["mean_cosine_to_original"] = round(cos, 4)
-                rows.append(row)
+            for mode in [m for m in modes if m == "server" or size <= args.embedded_max]:
+                started, load = time.perf_counter(), os.getloadavg()[0]
+                row = run_size(mode, size, made, vecs, query_vecs, len(records), Path(tmp), args)
+                row.update(mean_cosine_to_original=round(cos, 4), load_average=[round(load, 2),
+                           round(os.getloadavg()[0], 2)])
+                result["rows"] = [r for r in result["rows"] if (r["mode"], r["chunks"]) != (mode, size)] + [row]
+                out = write_result("scale", result)  # after every size: a long run keeps what it measured
                 print(f"{mode} {size}: {row} ({time.perf_counter() - started:.0f}s)", file=sys.stderr, flush=True)
-    result = {
-        "method": (f"record i = real chunk i mod {len(records)} (its texts and metadata; BM25 over the real texts, "
-                   f"repeated); vector = real vector + N(0, {args.sigma}^2) per dimension, re-normalised "
-                   "(first copy exact); built with ChromaStore.sync from precomputed vectors; search = "
-                   "HybridIndex.search(k=5) incl. query embedding, every dev question x repeat, in a fresh process"),
-        "sigma": args.sigma, "base_chunks": len(records), "repeat": args.repeat, "rows": rows,
-    }
+    result["rows"].sort(key=lambda r: (r["chunks"], r["mode"]))
+    result["load_average"].append(round(os.getloadavg()[0], 2))
     out = write_result("scale", result)
-    print(table(rows))
+    if args.update_latest:  # put this run into latest.json (which bench/run.py writes) for readme_table.py
+        latest = json.loads((RESULTS / "latest.json").read_text())
+        (RESULTS / "latest.json").write_text(json.dumps({**latest, "scale": result}, indent=1) + "\n")
+    print(scale_table(result["rows"]))
     print(f"\nwrote {out.relative_to(ROOT)}")
     return 0
 

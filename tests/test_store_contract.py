@@ -84,7 +84,10 @@ def test_server_mode_ingest_search_and_reingest(chroma_server, make_corpus, inge
     index_dir = tmp_path / "pointer"
     first = ingest_into([corpus], index_dir, chroma_url=chroma_server)
     assert (first.documents, first.chunks, first.embedded) == (2, 2, 2)
-    assert not (index_dir / "snapshots").exists()  # vectors live on the server; only CURRENT is local
+    # vectors live on the server; CURRENT and the version's records and BM25 files are local
+    assert not list(index_dir.rglob("chroma.sqlite3"))
+    snapshot = ChromaStore(index_dir, chroma_server).snapshot_path(ChromaStore(index_dir).folder.read())
+    assert sorted(p.name for p in snapshot.iterdir()) == ["bm25", "records"]
     c = Container(Settings(index_dir=index_dir, chroma_url=chroma_server, corpus_dirs=[corpus]))
     c.embedder = embedder
     hits = c.retriever().retrieve("Where was the convention signed?", k=2).hits

@@ -1,10 +1,10 @@
-"""Hybrid search over one index version: dense (Chroma) + BM25 fused by reciprocal rank.
+"""Hybrid search over one index version: dense (Chroma) + BM25 fused by weighted reciprocal rank.
 
-`HybridIndex` loads the live version's records into memory once (texts and metadata for
-BM25, filters and display), asks Chroma for dense neighbours, and fuses the two rankings.
-Callers can restrict by metadata (`where`) and reweight by metadata or record id
-(`boosts`; the key "_id" names the id); the
-meaning of documents and articles is left to the caller.
+`HybridIndex` maps the version's records and BM25 files (texts and metadata for filters and
+display; nothing is rebuilt on open), asks Chroma for dense neighbours, and fuses the two
+rankings: score = dense_weight / (rrf_k + dense rank) + lexical_weight / (rrf_k + BM25 rank),
+ranks from 1. Callers can restrict by metadata (`where`) and reweight by metadata or record id
+(`boosts`; the key "_id" names the id); the meaning of documents and articles is left to the caller.
 """
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ import threading
 
 import numpy as np
 
-from .lexical import LexicalIndex
 from .models import Hit
 from .store import ChromaStore
 
@@ -53,23 +52,27 @@ class HybridIndex:
         self.pointer = pointer or store.require_current()
         self.version = self.pointer["version"]
         self.collection = store.open_collection(self.pointer)
-        got = store._read_all(self.collection, ["documents", "metadatas"])
-        self.ids: list[str] = got["ids"]
-        self.embed_texts: list[str] = got["documents"]
-        self.metadatas: list[dict] = [dict(m or {}) for m in got["metadatas"]]
-        self.texts: list[str] = [m.pop("_text", t) for m, t in zip(self.metadatas, self.embed_texts, strict=True)]
-        for m in self.metadatas:
-            m.pop("_key", None)
-        self.row = {rid: i for i, rid in enumerate(self.ids)}
-        self.lexical = LexicalIndex(self.embed_texts)
+        self.records, self.lexical = store.open_records(self.pointer)
+        self.ids = self.records.ids
+        self.texts = self.records.texts
+        self.embed_texts = self.records.embed_texts
+        self.metadatas = self.records.metadatas
+        self.row = self.records.row
         self._lock = threading.Lock()  # Chroma clients are not documented thread-safe
 
     def __len__(self) -> int:
         return len(self.ids)
 
+    def mask_where(self, where: Filter | None) -> np.ndarray:
+        """Boolean mask over rows: the records matching `where` (every row when it is empty)."""
+        mask = np.ones(len(self.ids), dtype=bool)
+        for key, want in (where or {}).items():
+            mask &= self.records.codes_where(key, lambda have, k=key, w=want: matches({k: have}, {k: w}))
+        return mask
+
     def rows_where(self, where: Filter) -> list[int]:
         """Row numbers of records matching `where`, in index order."""
-        return [i for i, m in enumerate(self.metadatas) if matches(m, where)]
+        return np.flatnonzero(self.mask_where(where)).tolist()
 
     def hit(self, row: int, score: float = 0.0, dense: float = 0.0, lexical: float = 0.0, rank: int = 0) -> Hit:
         return Hit(self.ids[row], self.texts[row], self.metadatas[row], score, dense, lexical, rank)
@@ -94,6 +97,24 @@ class HybridIndex:
         q = np.asarray(query_vec, dtype=np.float32)
         return {self.row[i]: float(np.dot(q, np.asarray(v, dtype=np.float32))) for i, v in zip(got["ids"], got["embeddings"], strict=True)}
 
+    def lexical_ranks(self, query: str, n: int, where: Filter | None = None,
+                      scores: np.ndarray | None = None) -> dict[int, tuple[int, float]]:
+        """Row -> (rank from 0, BM25 score) of the n best records matching `where` that share a term with the query."""
+        scores = self.lexical.scores(query) if scores is None else scores
+        if where:
+            scores = np.where(self.mask_where(where), scores, 0.0)
+        n = min(n, int(np.count_nonzero(scores > 0)))
+        if n == 0:
+            return {}
+        top = np.argpartition(-scores, n - 1)[:n] if n < len(scores) else np.arange(len(scores))
+        top = top[np.lexsort((top, -scores[top]))]  # by score, ties by row: the same order as a full sort
+        return {int(row): (rank, float(scores[row])) for rank, row in enumerate(top[:n])}
+
+    def dense_ranks(self, query_vec: list[float], n: int, where: Filter | None = None) -> dict[int, tuple[int, float]]:
+        """Row -> (rank from 0, cosine similarity) of the n nearest records matching `where`."""
+        dense = self.dense(query_vec, n, where)
+        return {row: (r, sim) for r, (row, sim) in enumerate(sorted(dense.items(), key=lambda kv: -kv[1]))}
+
     def search(
         self,
         query: str,
@@ -102,25 +123,21 @@ class HybridIndex:
         boosts: list[tuple[Filter, float]] | None = None,
         depth: int = 50,
         query_vec: list[float] | None = None,
+        dense_weight: float = 1.0,
+        lexical_weight: float = 1.0,
+        rrf_k: int = RRF_K,
     ) -> list[Hit]:
-        """Top-k records by reciprocal-rank fusion of dense and BM25, times matching boosts."""
+        """Top-k records by weighted reciprocal-rank fusion of dense and BM25, times matching boosts."""
         if query_vec is None:
             query_vec = self.embedder.embed_query(query)
-        allowed = None if not where else set(self.rows_where(where))
-        dense = self.dense(query_vec, max(depth, k), where)
+        n = max(depth, k)
         lex_all = self.lexical.scores(query)
-        order = np.argsort(-lex_all)
-        lex_rank: dict[int, int] = {}
-        for row in order:
-            if lex_all[row] <= 0 or len(lex_rank) >= max(depth, k):
-                break
-            if allowed is None or row in allowed:
-                lex_rank[int(row)] = len(lex_rank)
-        dense_rank = {row: r for r, (row, _) in enumerate(sorted(dense.items(), key=lambda kv: -kv[1]))}
+        dense_rank = self.dense_ranks(query_vec, n, where)
+        lex_rank = self.lexical_ranks(query, n, where, scores=lex_all)
         fused: dict[int, float] = {}
-        for ranks in (dense_rank, lex_rank):
-            for row, r in ranks.items():
-                fused[row] = fused.get(row, 0.0) + 1.0 / (RRF_K + r + 1)
+        for ranks, weight in ((dense_rank, dense_weight), (lex_rank, lexical_weight)):
+            for row, (r, _) in ranks.items():
+                fused[row] = fused.get(row, 0.0) + weight / (rrf_k + r + 1)
         for row in fused:
             for flt, factor in boosts or []:
                 # "_id" in a boost filter matches the record id (e.g. a set of ids)
@@ -128,8 +145,8 @@ class HybridIndex:
                 if matches(meta, flt):
                     fused[row] *= factor
         top = sorted(fused.items(), key=lambda kv: -kv[1])[:k]
-        missing = [row for row, _ in top if row not in dense]
-        dense.update(self.similarity(query_vec, missing))
+        dense = {row: sim for row, (_, sim) in dense_rank.items()}
+        dense.update(self.similarity(query_vec, [row for row, _ in top if row not in dense]))
         return [
             self.hit(row, score, dense.get(row, 0.0), float(lex_all[row]), rank)
             for rank, (row, score) in enumerate(top, start=1)

@@ -1,0 +1,93 @@
+"""What the sync and the search need from a Chroma backend, and the parts both backends share.
+
+A backend holds the vectors of each index version in a named collection: embedded Chroma
+inside the version's snapshot folder, or a collection on a `chroma run` server. A version may
+later hold more than one vector collection (one per embedder: `collection_name(base, embedder)`);
+every method takes the collection it works on. Chroma stores vectors and the public metadata
+only (its `where` filters need those); texts, ids and keys live in the snapshot's records.
+Indexes written before the records files existed are read back with `legacy_records`.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+# Cosine distance; a wide search beam so neighbours do not depend on how the graph was built.
+# construction_ef 128 (was 256): at 20k scale-corpus chunks recall@10 vs exact stayed 1.0; at 100k
+# bench/scale.py measured 0.22-0.29 on its near-duplicate copies (README Performance): not yet tuned.
+HNSW = {"hnsw:space": "cosine", "hnsw:search_ef": 256, "hnsw:construction_ef": 128, "hnsw:M": 32}
+PAGE = 5000
+
+
+class Backend(Protocol):
+    embedded: bool
+
+    def client(self, path: Path | None = None): ...
+
+    def create(self, snapshot: Path, name: str):
+        """A new, empty collection `name` for the version being built in `snapshot`."""
+
+    def derive(self, old: dict, old_snapshot: Path | None, snapshot: Path, name: str, keep: list[str],
+               drop: list[str]) -> tuple[object, str]:
+        """A writable collection holding the old version's `keep` rows (not its `drop` rows),
+        and its name."""
+
+    def open(self, pointer: dict, snapshot: Path | None, name: str | None = None):
+        """The collection of a live version, to read."""
+
+    def release(self) -> None:
+        """Close what this process holds open for the versions just written."""
+
+    def sweep(self, live: list[dict]) -> None:
+        """Remove this index's collections that no pointer in `live` names."""
+
+
+def collection_name(base: str, embedder: str | None = None) -> str:
+    """The collection of a version's vectors by one embedder (the default one: `base`)."""
+    return base if not embedder else f"{base}.{embedder}"
+
+
+def chroma_settings():
+    import chromadb
+
+    return chromadb.Settings(anonymized_telemetry=False, allow_reset=False)
+
+
+def vectors_by_id(collection, ids: list[str]) -> dict[str, list[float]]:
+    """id -> vector of the given rows of a collection, fetched page by page."""
+    out: dict[str, list[float]] = {}
+    for s in range(0, len(ids), PAGE):
+        got = collection.get(ids=ids[s:s + PAGE], include=["embeddings"])
+        out.update((i, [float(x) for x in v]) for i, v in zip(got["ids"], got["embeddings"], strict=True))
+    return out
+
+
+def copy_rows(source, target, ids: list[str]) -> None:
+    """Copy rows (vectors and metadata) from one collection into another, page by page."""
+    for s in range(0, len(ids), PAGE):
+        got = source.get(ids=ids[s:s + PAGE], include=["embeddings", "metadatas"])
+        if got["ids"]:
+            target.add(ids=got["ids"], embeddings=got["embeddings"], metadatas=got["metadatas"])
+
+
+def public(metadata: dict) -> dict:
+    """Metadata as stored in Chroma: without the internal `_`-prefixed keys."""
+    return {k: v for k, v in metadata.items() if not k.startswith("_")}
+
+
+def legacy_records(collection):
+    """The records of a version written before records files existed (texts and keys then
+    lived in Chroma: documents, `_text`, `_key`), read page by page."""
+    from .records import RecordTable
+
+    ids, keys, texts, embed_texts, metas = [], [], [], [], []
+    for offset in range(0, collection.count(), PAGE):
+        page = collection.get(include=["documents", "metadatas"], limit=PAGE, offset=offset)
+        for rid, doc, meta in zip(page["ids"], page["documents"], page["metadatas"], strict=True):
+            meta = dict(meta or {})
+            ids.append(rid)
+            keys.append(str(meta.get("_key", "")))
+            embed_texts.append(doc or "")
+            texts.append(meta.get("_text", doc or ""))
+            metas.append(public(meta))
+    return RecordTable.build(ids, keys, texts, embed_texts, metas)
