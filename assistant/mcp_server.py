@@ -55,14 +55,14 @@ def document_markdown(index, doc_id: str) -> str | None:
 
 def build_server(container):
     """An MCPServer over one Container (index and pipeline are loaded on first use)."""
+    from importlib.metadata import version
+
     from mcp.server.mcpserver import MCPServer
     from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
     from mcp.server.mcpserver.resources import FunctionResource
 
     from .errors import EXPECTED_ERRORS
     from .pipeline.validate import clean_question
-
-    from importlib.metadata import version
 
     server = MCPServer(name="treaty-assistant", title="Treaty Assistant", instructions=INSTRUCTIONS,
                        version=version("treaty-assistant"), log_level="WARNING")

@@ -142,8 +142,9 @@ def openai_router(answerer: Answerer) -> APIRouter:
 
 
 class OpenAIErrorShape:
-    """Under /v1, rewrites the app's `{"error": "message"}` into `{"error": {"message", "type", "code"}}`,
-    the shape OpenAI clients read (so the message reaches the user); other paths pass untouched."""
+    """Under /v1, rewrites the app's error bodies (`{"error": "message"}` or plain text) into
+    `{"error": {"message", "type", "code"}}`, the shape OpenAI clients read, so the message reaches
+    the user; other paths pass untouched."""
 
     def __init__(self, app: ASGIApp):
         self.app = app
@@ -156,8 +157,7 @@ class OpenAIErrorShape:
 
         async def reshape(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = dict(message.get("headers", []))
-                if message["status"] < 400 or not headers.get(b"content-type", b"").startswith(b"application/json"):
+                if message["status"] < 400:
                     return await send(message)
                 start.update(message)
                 return None
@@ -166,19 +166,18 @@ class OpenAIErrorShape:
             chunks.append(message.get("body", b""))
             if message.get("more_body"):
                 return None
-            status = start["status"]
+            status, raw = start["status"], b"".join(chunks)
             try:
-                body = json.loads(b"".join(chunks) or b"{}")
-            except ValueError:
-                body = None
-            error = body.get("error") if isinstance(body, dict) else None
+                error = json.loads(raw).get("error")
+            except (ValueError, AttributeError):
+                error = raw.decode("utf-8", "replace").strip()  # e.g. a plain-text 413 from the body limit
             if isinstance(error, str):
-                body = {"error": {"message": error, "type": ERROR_TYPES.get(status, "server_error"),
-                                  "code": status, "param": None}}
-            data = json.dumps(body, ensure_ascii=False).encode() if body is not None else b"".join(chunks)
-            headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
-            await send({**start, "headers": [*headers, (b"content-length", str(len(data)).encode())]})
-            await send({"type": "http.response.body", "body": data})
+                raw = json.dumps({"error": {"message": error, "type": ERROR_TYPES.get(status, "server_error"),
+                                            "code": status, "param": None}}, ensure_ascii=False).encode()
+            headers = [(k, v) for k, v in start.get("headers", []) if k.lower() not in (b"content-length", b"content-type")]
+            await send({**start, "headers": [*headers, (b"content-type", b"application/json"),
+                                             (b"content-length", str(len(raw)).encode())]})
+            await send({"type": "http.response.body", "body": raw})
 
         await self.app(scope, receive, reshape)
 
