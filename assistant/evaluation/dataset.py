@@ -27,13 +27,14 @@ class EvalQuestion:
     must_include: tuple[str, ...] = ()
     history: tuple[dict, ...] = ()
     reference_answer: str = ""
+    category: str = ""  # optional grouping for the per-category table ("offences", "follow-up", ...)
 
     def as_dict(self) -> dict:
         """The question's fields as they are stored in results.jsonl."""
         return {
             "id": self.id, "question": self.question, "history": list(self.history), "answerable": self.answerable,
             "expected_sources": list(self.expected_sources), "must_include": list(self.must_include),
-            "reference_answer": self.reference_answer,
+            "reference_answer": self.reference_answer, "category": self.category,
         }
 
 
@@ -81,8 +82,11 @@ def parse_question(obj: object) -> EvalQuestion:
     reference = obj.get("reference_answer") or ""
     if not isinstance(reference, str):
         raise ValueError('"reference_answer" must be a string')
+    category = obj.get("category") or ""
+    if not isinstance(category, str):
+        raise ValueError('"category" must be a string')
     return EvalQuestion(qid.strip(), question, answerable, sources, _strings(obj, "must_include"),
-                        tuple(history), reference.strip())
+                        tuple(history), reference.strip(), category.strip())
 
 
 def load_questions(path: str | Path, strict: bool = False) -> Dataset:
