@@ -14,7 +14,7 @@ import json
 import logging
 import time
 import uuid
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -36,7 +36,8 @@ ERROR_TYPES = {400: "invalid_request_error", 404: "not_found_error", 405: "inval
 
 class ChatMessage(BaseModel):
     model_config = ConfigDict(extra="allow")
-    role: str = Field(..., description="system | developer | user | assistant (others are left out).")
+    role: Literal["system", "developer", "user", "assistant", "tool", "function"] = Field(
+        ..., description="user and assistant turns make the conversation; the others are left out.")
     content: str | list[dict[str, Any]] | None = Field(None, description="Text, or content parts of type text.")
 
 
