@@ -1,4 +1,4 @@
-"""`treaty` command line: ingest | search | ask | eval | serve. Thin: parse, call, print.
+"""`treaty` command line: ingest | search | ask | eval | serve | mcp. Thin: parse, call, print.
 
 Expected errors print `Error: <message>` and exit 1; heavy libraries load only inside
 the command that needs them, so `treaty --help` is instant.
@@ -113,6 +113,21 @@ def ask(question: str, history_file: Path | None, generator: str | None, as_json
             click.echo(f"  [{cit.n}] {cit.doc_title} — {cit.label}")
             click.echo(f"      “{cit.quote[:240]}{'…' if len(cit.quote) > 240 else ''}”")
     click.echo(f"\n(corpus {answer.corpus_version}, {answer.timings_ms.get('total', 0):.0f} ms)")
+
+
+@main.command("mcp")
+@click.option("--http", "http", is_flag=True, help="Serve streamable HTTP at http://HOST:PORT/mcp instead of stdio.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address for --http.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True, help="Port for --http.")
+@_expected_errors
+def mcp(http: bool, host: str, port: int) -> None:
+    """Serve the tools `ask` and `search` and the documents over the Model Context Protocol (stdio by default)."""
+    from .logs import configure_logging
+    from .mcp_server import run
+
+    c = _container()
+    configure_logging(c.settings.log_format)
+    run(c, "streamable-http" if http else "stdio", host, port)
 
 
 def _register() -> None:

@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     port: int = Field(7860, description="Port `treaty serve` listens on.")
     allowed_origins: str = Field("", description="Comma-separated origins allowed to call the API / embed the widget.")
     rate_limit: str = Field("30/minute", description="Per-client rate limit of the API, e.g. 30/minute.")
+    metrics: bool = Field(False, description="Serve Prometheus metrics at /metrics (TREATY_METRICS=1).")
+    log_format: Literal["text", "json"] = Field(
+        "text", description="Log lines as text, or one JSON object per line with a request id (json)."
+    )
 
     @property
     def origins(self) -> list[str]:

@@ -24,9 +24,11 @@ from .web_fixtures import parse_sse, serve_app, web_container
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
-OPERATIONS = {"POST /api/ask", "POST /api/ask/stream", "GET /api/health", "GET /api/sources", "GET /api/sources/{doc_id}"}
+OPERATIONS = {"POST /api/ask", "POST /api/ask/stream", "GET /api/health", "GET /api/sources", "GET /api/sources/{doc_id}",
+              "POST /v1/chat/completions", "GET /v1/models"}
 # examples per operation and mode: questions run the whole pipeline, so they are kept modest
-EXAMPLES = {"POST /api/ask": 100, "POST /api/ask/stream": 50, "GET /api/sources/{doc_id}": 60}
+EXAMPLES = {"POST /api/ask": 100, "POST /api/ask/stream": 50, "GET /api/sources/{doc_id}": 60,
+            "POST /v1/chat/completions": 60}
 SERVER_FAILURE = "The answer failed on the server: try again."
 STATS: Counter = Counter()  # (operation, mode, status) -> requests
 

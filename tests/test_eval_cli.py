@@ -66,15 +66,21 @@ def test_compare_lists_metric_differences_and_regressions(tmp_path):
     result = invoke("--compare", str(tmp_path / "a"), str(tmp_path / "b"))
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert "citation_hit                0.667      0.333     -0.333  worse" in lines
-    assert "false_decline               0.333      0.667     +0.333  worse" in lines
-    assert "hit@1                       0.333      0.333     +0.000" in lines
+    # citation_hit per question A, B, C: (1, 0), (1, 1), (0, 0). A resample of 3 is all A with chance
+    # 1/27 > 2.5 %, so the lower bound is -1; 8/27 of resamples hold no A, so the upper bound is 0
+    assert "citation_hit                0.667      0.333     -0.333  [-1.000, +0.000]      worse" in lines
+    assert "false_decline               0.333      0.667     +0.333  [+0.000, +1.000]      worse" in lines
+    assert "hit@1                       0.333      0.333     +0.000  [+0.000, +0.000]" in lines
     assert lines[lines.index("Pass -> fail (1):") + 1] == (
         "  A: Question A?  [declined; no citation of an expected source; missing 'without right'; "
         "missing 'intent|intentionally']")
     assert "Fail -> pass (1): B" in lines
     data = json.loads(invoke("--compare", str(tmp_path / "a"), str(tmp_path / "b"), "--json").stdout)
-    assert data["metrics"]["pass_rate"] == {"a": 0.4, "b": 0.4, "diff": 0.0}
+    assert data["metrics"]["pass_rate"]["a"] == data["metrics"]["pass_rate"]["b"] == 0.4
+    assert data["metrics"]["pass_rate"]["pairs"] == 5 and data["metrics"]["pass_rate"]["diff"] == 0.0
+    low, high = data["metrics"]["pass_rate"]["ci95"]  # A: pass -> fail, B: fail -> pass, 3 unchanged
+    assert -1 < low < 0 < high < 1
+    assert data["settings"] == {}
     assert [e["id"] for e in data["regressed"]] == ["A"] and [e["id"] for e in data["fixed"]] == ["B"]
 
 

@@ -16,13 +16,15 @@ from assistant.evaluation import (
     load_questions,
     matches,
     must_include_found,
+    paired_bootstrap,
     parse_threshold,
     percentile,
     score_question,
     summarize,
+    summarize_by_category,
 )
 from assistant.evaluation.judge import parse_score
-from assistant.evaluation.metrics import METRICS
+from assistant.evaluation.metrics import METRICS, metrics_for, spec
 from tests.eval_records import EXPECTED, FAILURES, UN, cite, records
 
 
@@ -121,8 +123,54 @@ def test_gate_thresholds():
     assert check_gates(empty, [parse_threshold("mrr=0.1")]) == ["mrr has no applicable questions (needs mrr >= 0.1)"]
 
 
+def test_hit_metric_follows_k():
+    recs = records()
+    at3 = summarize(recs, k=3)
+    assert "hit@3" in at3 and "hit@5" not in at3
+    assert list(at3) == [m.name for m in metrics_for(3)]
+    assert at3["hit@3"] == {"value": round(2 / 3, 4), "n": 3}  # A rank 1, B rank 2; C's annex at rank 6
+    assert summarize(recs, k=1)["hit@1"] == summarize(recs)["hit@1"]
+    c = recs[2]
+    assert score_question(c, k=6)["hit@6"] == 1.0 and score_question(c, k=5)["hit@5"] == 0.0
+    assert spec("hit@3").description == "an expected source is among the top 3 retrieved passages"
+    assert check_gates(at3, [parse_threshold("hit@3=0.6")]) == []
+    assert check_gates(at3, [parse_threshold("hit@5=0.6")]) == [
+        f"hit@5 is not measured by this run (it has {', '.join(at3)}): match the metric to --k"]
+
+
+def test_per_category_summaries():
+    recs = records()
+    assert summarize_by_category(recs) == {}  # no categories: no table
+    for r, cat in zip(recs, ["offences", "offences", "procedure", "out-of-scope", ""], strict=True):
+        r["category"] = cat
+    by = summarize_by_category(recs, k=5)
+    assert list(by) == ["(no category)", "offences", "out-of-scope", "procedure"]
+    assert by["offences"]["questions"] == 2 and by["offences"]["passed"] == 1  # A passes, B misses 'alteration'
+    assert by["offences"]["metrics"]["hit@5"] == {"value": 1.0, "n": 2}
+    assert by["procedure"]["metrics"]["false_decline"] == {"value": 1.0, "n": 1}
+    assert by["out-of-scope"]["metrics"]["correct_decline"] == {"value": 1.0, "n": 1}
+    assert by["(no category)"]["metrics"]["pass_rate"] == {"value": 0.0, "n": 1}  # E answered an unanswerable one
+
+
+def test_paired_bootstrap_interval():
+    # the same values: no difference at all
+    assert paired_bootstrap([(1.0, 1.0), (0.0, 0.0), (1.0, 1.0)], "pass_rate") == (0.0, 0.0)
+    # every question improves by exactly 0.5: the interval is that point
+    assert paired_bootstrap([(0.0, 0.5), (0.5, 1.0), (0.2, 0.7)], "mrr") == (0.5, 0.5)
+    # one of 40 questions breaks: the interval spans 0 (Δ = -0.025 is within noise)
+    low, high = paired_bootstrap([(1.0, 0.0)] + [(1.0, 1.0)] * 39, "pass_rate")
+    assert low < 0 and high == 0.0
+    # 20 of 40 break: clearly worse, and the interval holds the observed -0.5
+    low, high = paired_bootstrap([(1.0, 0.0)] * 20 + [(1.0, 1.0)] * 20, "pass_rate")
+    assert -0.75 < low < -0.5 < high < -0.25
+    assert paired_bootstrap([(1.0, 0.0)], "pass_rate") is None  # one pair: no interval
+    # latency percentiles are resampled as percentiles: B is always 100 ms slower
+    assert paired_bootstrap([(a, a + 100.0) for a in range(0, 500, 50)], "latency_p50_ms") == (100.0, 100.0)
+
+
 @pytest.mark.parametrize("text, message", [
-    ("hit@3=0.5", "'hit@3=0.5' is not METRIC=VALUE with METRIC one of: hit@1, hit@5, mrr"),
+    ("hit@0=0.5", "'hit@0=0.5' is not METRIC=VALUE with METRIC one of: hit@1, hit@5, mrr"),
+    ("hit@x=0.5", "'hit@x=0.5' is not METRIC=VALUE"),
     ("mrr", "'mrr' is not METRIC=VALUE"),
     ("mrr=high", "'mrr=high': 'high' is not a number"),
 ])

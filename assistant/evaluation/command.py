@@ -1,5 +1,5 @@
 """`treaty eval`: run a question set through the chat pipeline and write results.jsonl,
-summary.json and report.html; or compare two runs (--compare); optionally gate on metrics.
+summary.json and report.html; or compare two runs (--compare, with --out: compare.html); optionally gate on metrics.
 
 Thin: parses options, builds the container, shows progress and prints; the work is in runner.py.
 """
@@ -16,7 +16,7 @@ from ..cli_support import expected_errors
 from ..config import GENERATORS
 from ..errors import EvalError
 from .gate import Threshold, check_gates, parse_threshold
-from .metrics import BY_NAME, format_value
+from .metrics import format_value, spec
 
 
 def _thresholds(under: bool):
@@ -32,7 +32,7 @@ def _thresholds(under: bool):
 def format_summary(summary: dict) -> str:
     lines = [f"{'metric':<22}{'value':>10}{'n':>6}"]
     for name, m in summary["metrics"].items():
-        lines.append(f"{name:<22}{format_value(m['value'], BY_NAME[name].unit):>10}{m['n']:>6}")
+        lines.append(f"{name:<22}{format_value(m['value'], spec(name).unit):>10}{m['n']:>6}")
     lines.append(f"passed {summary['passed']} of {summary['questions']} questions"
                  + (f"; {summary['errors']} raised errors (see results.jsonl)" if summary["errors"] else ""))
     return "\n".join(lines)
@@ -41,7 +41,8 @@ def format_summary(summary: dict) -> str:
 @click.command("eval")
 @click.argument("file", required=False, type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Run folder for results.jsonl, summary.json, report.html [default: eval-runs/NAME-TIME].")
+              help="Run folder for results.jsonl, summary.json, report.html [default: eval-runs/NAME-TIME]; "
+                   "with --compare, the folder for compare.html.")
 @click.option("--generator", type=click.Choice(GENERATORS), default=None, help="Answer generator [default: settings].")
 @click.option("--k", "k", type=click.IntRange(1, 50), default=None, help="Passages retrieved per question [default: settings].")
 @click.option("--fail-under", "fail_under", multiple=True, metavar="METRIC=VALUE", callback=_thresholds(True),
@@ -69,6 +70,10 @@ def _eval(file: Path | None, out_dir: Path | None, generator: str | None, k: int
 
         result = compare_runs(*compare)
         click.echo(json.dumps(result.as_dict(), indent=1) if as_json else format_comparison(result))
+        if out_dir is not None:
+            from .compare_report import write_comparison
+
+            click.echo(f"Comparison page: open {write_comparison(out_dir, result)}", err=True)
         return
     if file is None:
         raise click.UsageError("Missing FILE: the question set to run, e.g. `treaty eval eval/dev.jsonl`.")

@@ -27,7 +27,7 @@ class EvalQuestion:
     must_include: tuple[str, ...] = ()
     history: tuple[dict, ...] = ()
     reference_answer: str = ""
-    category: str = ""
+    category: str = ""  # optional grouping for the per-category table ("offences", "follow-up", ...)
 
     def as_dict(self) -> dict:
         """The question's fields as they are stored in results.jsonl."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .metrics import BY_NAME
+from .metrics import BY_NAME, spec
 
 
 @dataclass(frozen=True)
@@ -24,8 +24,8 @@ def parse_threshold(text: str, under: bool = True) -> Threshold:
     """"citation_hit=0.9" -> Threshold; ValueError names the allowed metrics."""
     name, sep, raw = text.partition("=")
     name = name.strip()
-    if not sep or name not in BY_NAME:
-        allowed = ", ".join(BY_NAME)
+    if not sep or spec(name) is None:
+        allowed = ", ".join(BY_NAME) + " (hit@K for a run with --k K)"
         raise ValueError(f"{text!r} is not METRIC=VALUE with METRIC one of: {allowed}")
     try:
         value = float(raw)
@@ -38,7 +38,11 @@ def check_gates(metrics: dict[str, dict], thresholds: list[Threshold]) -> list[s
     """One message per threshold the run misses (empty list = the gate passes)."""
     failed = []
     for t in thresholds:
-        value = metrics.get(t.metric, {}).get("value")
+        if t.metric not in metrics:
+            failed.append(f"{t.metric} is not measured by this run (it has {', '.join(metrics)}): "
+                          "match the metric to --k")
+            continue
+        value = metrics[t.metric].get("value")
         if value is None:
             failed.append(f"{t.metric} has no applicable questions (needs {t})")
         elif (value < t.value) if t.under else (value > t.value):

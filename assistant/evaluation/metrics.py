@@ -1,14 +1,16 @@
 """Evaluation metrics: pure functions over one result record (a plain dict) and a run of them.
 
-A record holds the question's expectations (answerable, expected_sources, must_include)
-and what the pipeline produced (answer, citations, refused, retrieved, latency_ms,
+A record holds the question's expectations (answerable, expected_sources, must_include,
+category) and what the pipeline produced (answer, citations, refused, retrieved, latency_ms,
 cited_sentences with verifier verdicts, optional judge score). A metric that does not
 apply to a question is None there, and the run's n counts only the questions it applies to.
+The retrieval hit metric is named after the run's k (`hit@5` by default, `hit@3` with --k 3).
 """
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
 from ..models import source_id
 
@@ -36,9 +38,34 @@ METRICS: tuple[Metric, ...] = (
     Metric("latency_p50_ms", "median time per question", higher_is_better=False, unit="ms"),
     Metric("latency_p95_ms", "95th percentile time per question", higher_is_better=False, unit="ms"),
 )
-BY_NAME = {m.name: m for m in METRICS}
+BY_NAME = {m.name: m for m in METRICS}  # with the default k = 5
 _PER_QUESTION = ("hit@1", "hit@5", "mrr", "citation_hit", "citation_precision", "citation_support",
                  "must_include_recall", "correct_decline", "false_decline", "judge_correctness")
+_HIT = re.compile(r"hit@([1-9]\d*)")
+UNCATEGORIZED = "(no category)"
+
+
+def hit_name(k: int) -> str:
+    return f"hit@{k}"
+
+
+def spec(name: str) -> Metric | None:
+    """The Metric called `name`, including hit@K for any K; None for an unknown name."""
+    if name in BY_NAME:
+        return BY_NAME[name]
+    if m := _HIT.fullmatch(name):
+        return replace(BY_NAME["hit@5"], name=name,
+                       description=f"an expected source is among the top {m.group(1)} retrieved passages")
+    return None
+
+
+def metrics_for(k: int = 5) -> tuple[Metric, ...]:
+    """METRICS with hit@5 named (and measured) after the run's k."""
+    return tuple(spec(hit_name(k)) if m.name == "hit@5" else m for m in METRICS)
+
+
+def _per_question(k: int) -> tuple[str, ...]:
+    return tuple(hit_name(k) if n == "hit@5" else n for n in _PER_QUESTION)
 
 
 def format_value(value: float | None, unit: str = "rate", signed: bool = False) -> str:
@@ -71,19 +98,19 @@ def must_include_found(answer: str, entries: list[str]) -> list[bool]:
     return [any(alt.strip().casefold() in text for alt in entry.split("|") if alt.strip()) for entry in entries]
 
 
-def score_question(record: dict) -> dict[str, float | None]:
-    """Every per-question metric (None where it does not apply), plus latency_ms."""
+def score_question(record: dict, k: int = 5) -> dict[str, float | None]:
+    """Every per-question metric (None where it does not apply), plus latency_ms; hit@k for the run's k."""
     expected = list(record.get("expected_sources") or [])
     answerable = bool(record.get("answerable"))
     refused = bool(record.get("refused"))
     citations = record.get("citations") or []
-    scores: dict[str, float | None] = dict.fromkeys(_PER_QUESTION)
+    scores: dict[str, float | None] = dict.fromkeys(_per_question(k))
     if answerable and expected:
         ranks = [int(r.get("rank") or i) for i, r in enumerate(record.get("retrieved") or [], start=1)
                  if matches_any(expected, r)]
         first = min(ranks, default=0)
         scores["hit@1"] = float(first == 1)
-        scores["hit@5"] = float(0 < first <= 5)
+        scores[hit_name(k)] = float(0 < first <= k)
         scores["mrr"] = 1.0 / first if first else 0.0
         good = [matches_any(expected, c) for c in citations]
         scores["citation_hit"] = float(any(good))
@@ -131,18 +158,29 @@ def _mean(values: list[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-def summarize(records: list[dict]) -> dict[str, dict]:
-    """Run-level metrics: {name: {"value": float | None, "n": int}} in METRICS order."""
-    per_q = [score_question(r) for r in records]
+def summarize(records: list[dict], k: int = 5) -> dict[str, dict]:
+    """Run-level metrics: {name: {"value": float | None, "n": int}} in METRICS order (hit@k for k)."""
+    per_q = [score_question(r, k) for r in records]
     out: dict[str, dict] = {}
-    for name in _PER_QUESTION:
+    for name in _per_question(k):
         values = [s[name] for s in per_q if s[name] is not None]
         out[name] = {"value": _mean(values), "n": len(values)}
     out["pass_rate"] = {"value": _mean([float(not failures(r)) for r in records]), "n": len(records)}
     latencies = [s["latency_ms"] for r, s in zip(records, per_q, strict=True) if not r.get("error")]
     out["latency_p50_ms"] = {"value": percentile(latencies, 50), "n": len(latencies)}
     out["latency_p95_ms"] = {"value": percentile(latencies, 95), "n": len(latencies)}
-    for m in METRICS:
+    for m in metrics_for(k):
         value = out[m.name]["value"]
         out[m.name]["value"] = None if value is None else round(value, 1 if m.unit == "ms" else 4)
-    return {m.name: out[m.name] for m in METRICS}
+    return {m.name: out[m.name] for m in metrics_for(k)}
+
+
+def summarize_by_category(records: list[dict], k: int = 5) -> dict[str, dict]:
+    """{category: {"questions", "passed", "metrics"}} when any record has a category, else {}."""
+    if not any(r.get("category") for r in records):
+        return {}
+    groups: dict[str, list[dict]] = {}
+    for r in records:
+        groups.setdefault(r.get("category") or UNCATEGORIZED, []).append(r)
+    return {name: {"questions": len(group), "passed": sum(not failures(r) for r in group),
+                   "metrics": summarize(group, k)} for name, group in sorted(groups.items())}

@@ -8,10 +8,10 @@ from __future__ import annotations
 import re
 from html import escape
 
-from .metrics import BY_NAME, format_value, matches_any, must_include_found
+from .metrics import format_value, matches_any, must_include_found, spec
 from .plots import bar_chart, histogram
 
-_CSS = """
+CSS = """
 body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#222;line-height:1.45}
 table{border-collapse:collapse;margin:.5rem 0 1.5rem}th,td{border-bottom:1px solid #ddd;padding:.25rem .6rem;
 text-align:left;vertical-align:top}td.num{text-align:right;font-variant-numeric:tabular-nums}
@@ -32,16 +32,36 @@ def _mark(ok: bool) -> str:
 def metric_table(metrics: dict[str, dict]) -> str:
     rows = []
     for name, m in metrics.items():
-        spec = BY_NAME.get(name)
-        unit, about = (spec.unit, spec.description) if spec else ("rate", "")
-        better = "" if not spec else (" (higher is better)" if spec.higher_is_better else " (lower is better)")
+        metric = spec(name)
+        unit, about = (metric.unit, metric.description) if metric else ("rate", "")
+        better = "" if not metric else (" (higher is better)" if metric.higher_is_better else " (lower is better)")
         rows.append(f'<tr data-metric="{escape(name)}"><td>{escape(name)}</td><td class="num">{format_value(m["value"], unit)}'
                     f'</td><td class="num">{m["n"]}</td><td>{escape(about + better)}</td></tr>')
     return ('<table id="metrics"><thead><tr><th>metric</th><th>value</th><th>n</th><th>meaning</th></tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table>')
 
 
-def _answer_html(text: str) -> str:
+def category_section(by_category: dict[str, dict]) -> str:
+    """Per-category table (pass rate and the main rates, each with its n) and pass-rate bars; "" without categories."""
+    if not by_category:
+        return ""
+    first = next(iter(by_category.values()))["metrics"]
+    names = ["pass_rate", *[n for n in first if n.startswith("hit@") and n != "hit@1"], "citation_hit",
+             "must_include_recall", "correct_decline", "false_decline", "latency_p50_ms"]
+    head = "".join(f"<th>{escape(n)}</th>" for n in names)
+    rows = []
+    for category, group in by_category.items():
+        cells = "".join(f'<td class="num" data-metric="{escape(n)}">{format_value(group["metrics"][n]["value"], spec(n).unit)}'
+                        f'<small class="meta"> ({group["metrics"][n]["n"]})</small></td>' for n in names)
+        rows.append(f'<tr data-category="{escape(category)}"><td>{escape(category)}</td>'
+                    f'<td class="num">{group["passed"]} / {group["questions"]}</td>{cells}</tr>')
+    bars = bar_chart([(c, g["metrics"]["pass_rate"]["value"]) for c, g in by_category.items()], "Pass rate by category")
+    return ('<h2>By category</h2><table id="categories"><thead><tr><th>category</th><th>passed</th>'
+            f'{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+            f'<figure class="categories">{bars}<figcaption>Pass rate by category (n in the table)</figcaption></figure>')
+
+
+def answer_html(text: str) -> str:
     return re.sub(r"\[(\d{1,3})\]", r"<sup>[\1]</sup>", escape(text))
 
 
@@ -59,7 +79,7 @@ def question_entry(r: dict) -> str:
     refused = " (declined)" if r.get("refused") else ""
     answerable = "answerable" if r.get("answerable") else "unanswerable"
     out.append(f'<h4>Answer{refused} <small class="meta">— {answerable}</small></h4>'
-               f'<div class="answer">{_answer_html(r.get("answer") or "")}</div>')
+               f'<div class="answer">{answer_html(r.get("answer") or "")}</div>')
     if r.get("error"):
         out.append(f'<p class="bad">Error: {escape(r["error"])}</p>')
     cites = "".join(
@@ -91,7 +111,7 @@ def question_entry(r: dict) -> str:
 def render_report(summary: dict, records: list[dict]) -> str:
     """The whole page as one string."""
     metrics = summary["metrics"]
-    bars = bar_chart([(n, m["value"]) for n, m in metrics.items() if BY_NAME[n].unit == "rate" and m["n"]],
+    bars = bar_chart([(n, m["value"]) for n, m in metrics.items() if spec(n).unit == "rate" and m["n"]],
                      "Metrics (0 to 1)")
     latencies = [r["latency_ms"] for r in records if not r.get("error")]
     ordered = sorted(records, key=lambda r: r["passed"])  # failures first, file order otherwise
@@ -103,7 +123,7 @@ def render_report(summary: dict, records: list[dict]) -> str:
     title = f"Treaty Assistant eval — {summary.get('dataset', '')}"
     return (
         f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
-        f"<style>{_CSS}</style></head><body><h1>{escape(title)}</h1>"
+        f"<style>{CSS}</style></head><body><h1>{escape(title)}</h1>"
         f'<p class="meta">{escape(str(summary.get("date", "")))} · generator {escape(str(summary.get("generator")))} · '
         f'corpus version {escape(str(summary.get("corpus_version")))} · k {escape(str(summary.get("k")))} · '
         f'passed {summary.get("passed")} of {summary.get("questions")}'
@@ -111,6 +131,7 @@ def render_report(summary: dict, records: list[dict]) -> str:
         f"<h2>Metrics</h2>{metric_table(metrics)}"
         f'<div class="plots"><figure>{bars}<figcaption>Metric values</figcaption></figure>'
         f'<figure>{histogram(latencies, "Latency per question")}<figcaption>Latency per question</figcaption></figure></div>'
+        f'{category_section(summary.get("by_category") or {})}'
         f'{skipped_html}<h2>Questions (failures first)</h2><section id="questions">'
         f'{"".join(question_entry(r) for r in ordered)}</section>'
         f'<h2>Settings</h2><table id="settings">{settings}</table></body></html>'

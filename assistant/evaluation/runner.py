@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..errors import EvalError
 from .dataset import EvalQuestion
-from .metrics import failures, score_question, summarize
+from .metrics import failures, score_question, summarize, summarize_by_category
 
 RESULTS, SUMMARY, REPORT, RUN = "results.jsonl", "summary.json", "report.html", "run.json"
 # what must be equal for --resume to continue a run rather than mix two
@@ -43,7 +43,7 @@ def cited_sentences(answer: str, citations: list[dict]) -> list[dict]:
     return out
 
 
-def answer_record(q: EvalQuestion, ask: Ask, judge: Judge | None = None) -> dict:
+def answer_record(q: EvalQuestion, ask: Ask, judge: Judge | None = None, k: int = 5) -> dict:
     """One question through the pipeline -> its result record, with every per-question metric."""
     record = q.as_dict()
     started = time.perf_counter()
@@ -63,11 +63,11 @@ def answer_record(q: EvalQuestion, ask: Ask, judge: Judge | None = None) -> dict
     record["cited_sentences"] = cited_sentences(record["answer"], record["citations"])
     if judge is not None and q.reference_answer and not error:
         record["judge"] = judge(q.question, record["answer"], q.reference_answer)
-    return score_record(record)
+    return score_record(record, k)
 
 
-def score_record(record: dict) -> dict:
-    record["metrics"] = score_question(record)
+def score_record(record: dict, k: int = 5) -> dict:
+    record["metrics"] = score_question(record, k)
     record["failures"] = failures(record)
     record["passed"] = not record["failures"]
     return record
@@ -97,7 +97,8 @@ def _resume(out_dir: Path, questions: list[EvalQuestion], info: dict) -> dict[st
             raise EvalError(f"{out_dir} was run with {key}={earlier.get(key)!r}, not {info.get(key)!r}: "
                             "resume with the same settings, or start a new run with another --out.")
     asked = {q.id: q.question for q in questions}
-    return {r["id"]: score_record(r) for r in read_results(results) if asked.get(r["id"]) == r.get("question")}
+    return {r["id"]: score_record(r, info.get("k", 5)) for r in read_results(results)
+            if asked.get(r["id"]) == r.get("question")}
 
 
 def run_questions(questions: list[EvalQuestion], ask: Ask, out_dir: Path, info: dict, *, resume: bool = False,
@@ -118,7 +119,7 @@ def run_questions(questions: list[EvalQuestion], ask: Ask, out_dir: Path, info: 
         for q in questions:
             if q.id in done:
                 continue
-            done[q.id] = answer_record(q, ask, judge)
+            done[q.id] = answer_record(q, ask, judge, info.get("k", 5))
             fh.write(json.dumps(done[q.id], ensure_ascii=False) + "\n")
             fh.flush()
             if on_progress:
@@ -132,7 +133,9 @@ def write_outputs(out_dir: Path, records: list[dict], info: dict) -> dict:
 
     summary = {**info, "date": datetime.now(UTC).isoformat(timespec="seconds"), "questions": len(records),
                "passed": sum(r["passed"] for r in records), "errors": sum(bool(r.get("error")) for r in records),
-               "metrics": summarize(records)}
+               "metrics": summarize(records, info.get("k", 5))}
+    if by_category := summarize_by_category(records, info.get("k", 5)):
+        summary["by_category"] = by_category
     (out_dir / SUMMARY).write_text(json.dumps(summary, indent=1, ensure_ascii=False, default=str), "utf-8")
     (out_dir / REPORT).write_text(render_report(summary, records), "utf-8")
     return summary
@@ -146,4 +149,4 @@ def load_run(path: str | Path) -> tuple[dict, list[dict]]:
         raise EvalError(f"No eval run at {path} (no {SUMMARY}): pass the --out folder of a finished `treaty eval`.")
     summary = json.loads((folder / SUMMARY).read_text(encoding="utf-8"))
     records = read_results(folder / RESULTS) if (folder / RESULTS).is_file() else []
-    return summary, [score_record(r) for r in records]
+    return summary, [score_record(r, summary.get("k", 5)) for r in records]

@@ -11,7 +11,10 @@ from importlib import resources
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse, Response
 
+from ..logs import RequestIds
 from .api import Answerer, api_fallback, api_router, install_error_handlers
+from .metrics import install_metrics
+from .openai_compat import install_openai_api
 from .security import RateLimiter, install_security
 from .sources import sources_router
 
@@ -35,6 +38,9 @@ def build_app(container, *, chat: bool = True) -> FastAPI:
     routers = [api_router(answerer), sources_router(container)]
     for router in routers:
         app.include_router(router)
+    install_openai_api(app, answerer)
+    install_metrics(app, answerer)
+    app.add_middleware(RequestIds)
 
     @app.get("/widget.js", include_in_schema=False)
     def widget_js() -> Response:

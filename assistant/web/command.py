@@ -16,6 +16,7 @@ def serve(host: str | None, port: int | None) -> None:
 
     from ..config import load_settings
     from ..errors import EXPECTED_ERRORS
+    from ..logs import configure_logging
     from ..wiring import Container
     from .app import build_app
 
@@ -29,4 +30,4 @@ def serve(host: str | None, port: int | None) -> None:
     except EXPECTED_ERRORS as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Treaty Assistant on http://{settings.host}:{settings.port}/ (API docs at /docs)", err=True)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", **configure_logging(settings.log_format))
