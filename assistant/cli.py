@@ -119,13 +119,13 @@ def ask(question: str, history_file: Path | None, generator: str | None, as_json
 @click.option("--http", "http", is_flag=True, help="Serve streamable HTTP at http://HOST:PORT/mcp instead of stdio.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address for --http.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True, help="Port for --http.")
-@_expected_errors
+@expected_errors
 def mcp(http: bool, host: str, port: int) -> None:
     """Serve the tools `ask` and `search` and the documents over the Model Context Protocol (stdio by default)."""
     from .logs import configure_logging
     from .mcp_server import run
 
-    c = _container()
+    c = make_container()
     configure_logging(c.settings.log_format)
     run(c, "streamable-http" if http else "stdio", host, port)
 
