@@ -18,7 +18,7 @@ from .text import content_terms, units
 
 MAX_UNITS = 3
 MAX_WORDS = 160
-_DURATION = re.compile(r"\b(?:(?:for a period of|up to|not exceeding|within|at least|a maximum of)\s+)*(?:a maximum of\s+)?\d+\s+(?:days?|months?|years?|hours?)\b", re.I)
+_DURATION = re.compile(r"\b(?:(?:for a period of|up to|not exceeding|within|at least|a maximum of)\s+){0,4}(?:a maximum of\s+)?\d+\s+(?:days?|months?|years?|hours?)\b", re.I)
 _COUNT = re.compile(r"\b\d[\d,]*\b")
 _DATE = re.compile(r"\b\d{1,2}\s+(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{4}\b")
 _DEFINITION_Q = re.compile(r"^\s*(?:what|how)\s+(?:is|are|does .* define)\b", re.I)
@@ -94,7 +94,7 @@ def score_units(question: str, passages: list[Passage], idf: IdfTable) -> list[U
 def _count_span(question: str, text: str) -> str | None:
     """A number written next to a word of the question ("72 signatories", "Signatories: 72")."""
     terms = set(content_terms(question))
-    for m in re.finditer(r"([A-Za-z][A-Za-z-]+)\s*:?\s*(\d[\d,]*)(?![\d)])|(\d[\d,]*)\s+([A-Za-z][A-Za-z-]+)", text):
+    for m in re.finditer(r"(?<![A-Za-z-])-*+([A-Za-z][A-Za-z-]++)\s*(?::\s*)?(\d[\d,]*)(?![\d)])|(?<![\d,]),*+(\d[\d,]*+)\s+([A-Za-z][A-Za-z-]+)", text):
         word, number = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
         if set(tokenize(word)) & terms:
             return f"{word} {number}" if m.group(1) else f"{number} {word}"

@@ -20,7 +20,7 @@ from .refs import ArticleRef, Refs, doc_aliases, parse_refs
 SECTION_BOOST = 2.5
 CHAPTER_BOOST = 1.5
 NAME_BOOST = 2.0  # the chunk contains a multi-word name from the question ("Human Rights Watch")
-_NAME = re.compile(r"\b[A-Z][\w’'-]*(?:\s+(?:of|on|for|and|the)?\s*[A-Z][\w’'-]*)+")
+_NAME = re.compile(r"\b[A-Z][\w’'-]*(?:\s+(?:(?:of|on|for|and|the)\s*)?[A-Z][\w’'-]*)+")
 TITLE_BOOST = 2.0  # every content word of an article's title is in the question
 DEFINITION_BOOST = 2.5  # the chunk defines a term a definitional question uses
 _DEFINITION_Q = re.compile(r"^\s*(what|who)\s+(is|are)\b|\bdefin|\bmean(s|ing)?\b|\bwhat counts as\b", re.I)

@@ -95,7 +95,7 @@ def check_sentence(sentence: str, passage: str, embedder=None) -> Verdict:
 
 # a sentence ends at . ! ? ; (markers may stand before or after it) when a capital, quote
 # or bracket follows after white space
-_BOUNDARY = re.compile(r"(?:[.!?;](?:\s*\[\d{1,3}\])*|(?:\s*\[\d{1,3}\])+[.!?;]?)(?=\s+(?:[A-Z“\"(]|\d{1,3}\.\s))")
+_BOUNDARY = re.compile(r"(?:[.!?;](?:\s*\[\d{1,3}\])*|(?<!\s)(?<!\[\d\])(?<!\[\d\d\])(?<!\[\d\d\d\])(?:\s*\[\d{1,3}\])++[.!?;]?)(?=\s+(?:[A-Z“\"(]|\d{1,3}\.\s))")
 _ABBREV = re.compile(r"\b(?:art|arts|para|paras|no|nos|p|pp|e\.g|i\.e|cf|vol)\.$", re.I)
 _LABEL_ONLY = re.compile(r"^\s*(?:\(?\d{1,3}[.)]|\(?[a-z]{1,4}\))\s*$", re.I)  # "1." or "(a)" opens a paragraph
 
