@@ -57,6 +57,11 @@ class Settings(BaseSettings):
     port: int = Field(7860, description="Port `treaty serve` listens on.")
     allowed_origins: str = Field("", description="Comma-separated origins allowed to call the API / embed the widget.")
     rate_limit: str = Field("30/minute", description="Per-client rate limit of the API, e.g. 30/minute.")
+    trusted_proxies: str = Field(
+        "", description="Comma-separated proxy addresses/networks whose X-Forwarded-For is believed; empty = none."
+    )
+    origin_rate_limit: str = Field("120/minute", description="Questions per minute from all visitors of one widget origin.")
+    request_rate_limit: str = Field("1200/minute", description="Requests of any kind per client (a page load is ~60).")
 
     @property
     def origins(self) -> list[str]:
