@@ -34,7 +34,7 @@ def test_the_step_counter_finds_what_re_finds():
     for name, pattern in PATTERNS.items():
         ends = []
         m = _Matcher(pattern, text, 10**7)
-        found = m.seq(list(m.tree), 0, 0, lambda p: ends.append(p) or True)
+        found = m.seq(list(m.tree), 0, 0, lambda p, ends=ends: ends.append(p) or True)
         expected = pattern.match(text.lower() if pattern.flags & re.I else text)
         assert found == (expected is not None), name
         if expected:

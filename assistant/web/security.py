@@ -231,6 +231,7 @@ def install_security(app: FastAPI, settings) -> None:
     """CORS for the allowed origins only (Gradio then adds none of its own), security headers,
     and (outermost) the client address; gate.py adds its limits between them."""
     origins = list(dict.fromkeys(settings.origins))
+    parse_networks(settings.trusted_proxies)  # a bad value fails here, with its message, not on a request
     app.add_middleware(SecurityHeaders, origins=origins)
     app.add_middleware(
         CORSMiddleware,
@@ -240,3 +241,4 @@ def install_security(app: FastAPI, settings) -> None:
         expose_headers=["Retry-After", "X-Request-ID"],
         max_age=600,
     )
+    app.add_middleware(ClientAddress, trusted_proxies=settings.trusted_proxies)

@@ -117,7 +117,7 @@ class _Matcher:
         while pos <= n:
             end = []
             self.tick()
-            if self.seq(list(self.tree), 0, pos, lambda p: end.append(p) or True):
+            if self.seq(list(self.tree), 0, pos, lambda p, end=end: end.append(p) or True):
                 pos = end[0] + (end[0] == pos)
             else:
                 pos += 1
@@ -235,7 +235,7 @@ class _Matcher:
             count, end = 0, pos
             while count < hi:
                 got = []
-                if not self.seq(sub, 0, end, lambda p: got.append(p) or True) or got[0] == end:
+                if not self.seq(sub, 0, end, lambda p, got=got: got.append(p) or True) or got[0] == end:
                     break
                 end, count = got[0], count + 1
             return count >= lo and k(end)
