@@ -72,7 +72,8 @@ def adversarial(n: int) -> dict[str, str]:
     units = {"letters": "a", "capitals": "A", "digits": "1", "spaces": " ", "newlines": "\n", "hyphenated": "a-",
              "numbers": "1,", "markers": "[1]", "spaced markers": "[1] ", "sentences": ". ", "names": "Ab ",
              "name chains": "A of ", "durations": "up to ", "labels": "ab 1", "colons": "ab: ", "blank lines": "\n \n"}
-    return {k: (u * (n // len(u) + 1))[:n] + "!" for k, u in units.items()}
+    runs = {k: (u * (n // len(u) + 1))[:n] + "!" for k, u in units.items()}
+    return {**runs, "capital, then spaces": "Ab" + " " * n + "!"}
 
 
 def steps(pattern: re.Pattern, text: str, limit: int) -> int:
