@@ -122,7 +122,21 @@ class Gate:
                 raise BodyTooLarge
             return message
 
-        downstream = limited_receive
+        async def app_receive() -> Message:
+            """For the app: past the limit, answer 413 here and tell the app the client left
+            (an exception would become the app's own 400)."""
+            nonlocal started
+            try:
+                return await limited_receive()
+            except BodyTooLarge:
+                if not started:
+                    started = True
+                    cut.append(True)
+                    await reply(413, f"The request body is over {MAX_BODY:,} bytes: send less.")
+                return {"type": "http.disconnect"}
+
+        cut: list[bool] = []
+        downstream = app_receive
         if method == "POST" and CHECKED.fullmatch(path):
             try:
                 raw = await _read_all(limited_receive)
@@ -136,6 +150,8 @@ class Gate:
 
         async def send_logged(message: Message) -> None:
             nonlocal started, status
+            if cut:  # 413 sent already: whatever the app answers to the disconnect is dropped
+                return
             if replacement:  # swallow Gradio's body, then send ours
                 if message["type"] == "http.response.body" and not message.get("more_body"):
                     await send(replacement[1])
