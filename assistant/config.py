@@ -64,6 +64,11 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = Field(
         "text", description="Log lines as text, or one JSON object per line with a request id (json)."
     )
+    trusted_proxies: str = Field(
+        "", description="Comma-separated proxy addresses/networks whose X-Forwarded-For is believed; empty = none."
+    )
+    origin_rate_limit: str = Field("120/minute", description="Questions per minute from all visitors of one widget origin.")
+    request_rate_limit: str = Field("1200/minute", description="Requests of any kind per client (a page load is ~60).")
 
     @property
     def origins(self) -> list[str]:

@@ -56,7 +56,7 @@ def _first_line(text: str) -> str:
 def _split_front_matter(path: Path, text: str) -> tuple[dict, str]:
     if not text.startswith("---"):
         return {}, text
-    import yaml  # pyyaml comes with python-frontmatter
+    import yaml  # pyyaml: a top-level requirement
 
     m = re.match(r"^---[ \t]*\n(.*?)\n---[ \t]*(?:\n|$)", text, re.S)
     if not m:

@@ -97,7 +97,8 @@ def test_llm_failures_in_the_api_do_not_show_the_key(settings, embedder, all_log
         others = [client.get(p).text for p in ("/api/health", "/openapi.json", "/api/nothing")]
         others.append(client.post("/api/ask", json={"question": 7, "history": KEY}).text)
     assert asked.status_code == 503
-    assert asked.json()["error"].startswith("The LLM endpoint at http://")
+    assert asked.json()["error"].startswith("The answer service is not available on the server right now")
+    assert "127.0.0.1" not in asked.text  # the internal LLM address stays in the log (issue 16)
     assert parse_sse(streamed)[-1][0] == "error"
     if endpoint.startswith("echoing"):
         sent = f"Basic {BASIC}" if "credentials" in endpoint else f"Bearer {KEY}"  # URL credentials win

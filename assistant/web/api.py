@@ -1,14 +1,16 @@
 """The JSON API: `/api/ask`, `/api/ask/stream` (server-sent events), `/api/health`, and its errors.
 
-Errors leave as `{"error": message}`: an empty question 400, an over-long question, a
-malformed body or history 422,
-over the rate limit 429 (with Retry-After), no index or generator 503. Unknown `/api/...`
-paths answer 404 and known paths with the wrong method 405, even with Gradio mounted at `/`.
+Errors leave as `{"error": message}`: an empty question 400, a page on a refused origin 403,
+an over-long question, a malformed body or history 422, over the rate limit 429 (with
+Retry-After), no index or generator 503 (the details, which name server paths and URLs, go
+to the log under the request id). A question spends quota only once it is valid. Unknown
+`/api/...` paths answer 404 and known paths with the wrong method 405, even with Gradio at `/`.
 """
 from __future__ import annotations
 
 import json
 import logging
+import sys
 import threading
 from typing import Any
 
@@ -21,7 +23,7 @@ from starlette.routing import Match
 
 from ..answer.understand.validate import clean_history, clean_question
 from ..errors import EXPECTED_ERRORS, GeneratorUnavailable, InvalidHistory, QuestionTooLong, StoreError
-from .security import RateLimited, RateLimiter, client_key
+from .security import OriginRefused, Quotas, RateLimited, client_key, origin_refused
 
 log = logging.getLogger(__name__)
 
@@ -39,11 +41,11 @@ class AskRequest(BaseModel):
 
 
 class Answerer:
-    """One shared pipeline (built on first use: generators can be heavy) plus the rate limit."""
+    """One shared pipeline (built on first use: generators can be heavy) plus the quotas."""
 
-    def __init__(self, container, limiter: RateLimiter):
+    def __init__(self, container, quotas: Quotas):
         self.container = container
-        self.limiter = limiter
+        self.quotas = quotas
         self._pipeline = None
         self._lock = threading.Lock()
 
@@ -53,13 +55,34 @@ class Answerer:
                 self._pipeline = self.container.pipeline()
             return self._pipeline
 
-    def limit(self, request: Request) -> None:
-        self.limiter.check(client_key(request))
+    def admit(self, request, question: object, history: object = None) -> tuple[str, list[dict]]:
+        """The cleaned question and history, after spending one question of the caller's quota.
+
+        `request` is a Starlette or Gradio request. Invalid input and refused origins spend nothing."""
+        question = clean_question(question, self.container.settings.max_question_chars)
+        history = clean_history(history)
+        headers = request.headers
+        origin = headers.get("origin")
+        host = headers.get("host")
+        own = f"{request.url.scheme}://{host}" if host else None
+        self.quotas.admit(client_key(request), origin.rstrip("/") if origin else None, own)
+        return question, history
+
+
+def public_message(exc: Exception, request_id: str = "") -> str:
+    """What a client may read: server-side failures (their messages name paths, URLs) stay in the log."""
+    if isinstance(exc, (StoreError, GeneratorUnavailable)):
+        log.warning("request %s: %s: %s", request_id or "-", type(exc).__name__, exc)
+        ref = f" (request id {request_id})" if request_id else ""
+        return f"The answer service is not available on the server right now: try again later{ref}."
+    return str(exc)
 
 
 def status_of(exc: Exception) -> int:
     if isinstance(exc, RateLimited):
         return 429
+    if isinstance(exc, OriginRefused):
+        return 403
     if isinstance(exc, (InvalidHistory, QuestionTooLong)):
         return 422
     if isinstance(exc, (StoreError, GeneratorUnavailable)):
@@ -72,9 +95,9 @@ def _error(status: int, message: str, headers: dict | None = None, **extra) -> J
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    async def expected(_request: Request, exc: Exception) -> JSONResponse:
+    async def expected(request: Request, exc: Exception) -> JSONResponse:
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
-        return _error(status_of(exc), str(exc), headers)
+        return _error(status_of(exc), public_message(exc, getattr(request.state, "request_id", "")), headers)
 
     async def invalid_body(_request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {}
@@ -99,19 +122,26 @@ def api_router(answerer: Answerer) -> APIRouter:
     router = APIRouter(prefix="/api", tags=["api"], max_body_size=MAX_BODY)
     container = answerer.container
 
-    @router.post("/ask", summary="Answer a question with citations", dependencies=[Depends(answerer.limit)])
-    def ask(body: AskRequest) -> dict:
+    def refuse_other_sites(request: Request) -> None:
+        """A page on a refused origin gets 403 before its body is even read."""
+        origin, host = request.headers.get("origin"), request.headers.get("host")
+        origin = origin.rstrip("/") if origin else None
+        if origin_refused(origin, f"{request.url.scheme}://{host}", answerer.quotas.origins):
+            raise OriginRefused(origin)
+
+    @router.post("/ask", summary="Answer a question with citations", dependencies=[Depends(refuse_other_sites)])
+    def ask(body: AskRequest, request: Request) -> dict:
         """The same JSON object as `treaty ask --json`."""
-        return answerer.pipeline().ask(body.question, body.history).as_dict()
+        question, history = answerer.admit(request, body.question, body.history)
+        return answerer.pipeline().ask(question, history).as_dict()
 
     @router.post("/ask/stream", summary="Answer as server-sent events", description=STREAM_DOC,
-                 dependencies=[Depends(answerer.limit)])
-    def ask_stream(body: AskRequest):
+                 dependencies=[Depends(refuse_other_sites)])
+    def ask_stream(body: AskRequest, request: Request):
         from sse_starlette import EventSourceResponse
 
         # Validate before the stream opens, so bad input still gets a 400/422 status.
-        question = clean_question(body.question, container.settings.max_question_chars)
-        history = clean_history(body.history)
+        question, history = answerer.admit(request, body.question, body.history)
         pipeline = answerer.pipeline()
         container.index()  # NoIndex -> 503 now rather than mid-stream
         return EventSourceResponse(sse_events(pipeline, question, history), ping=15)
@@ -135,9 +165,9 @@ def sse_events(pipeline, question: str, history: list[dict]):
             public = {k: v for k, v in event.items() if not k.startswith("_")}
             yield ServerSentEvent(data=json.dumps(public, ensure_ascii=False), event=event["type"])
     except EXPECTED_ERRORS as exc:
-        yield ServerSentEvent(data=json.dumps({"error": str(exc)}), event="error")
+        yield ServerSentEvent(data=json.dumps({"error": public_message(exc)}), event="error")
     except Exception:
-        log.exception("answer stream failed")
+        log.error("answer stream failed: %s", sys.exc_info()[0].__name__)
         yield ServerSentEvent(data=json.dumps({"error": "The answer failed on the server: try again."}), event="error")
 
 

@@ -1,25 +1,29 @@
 """`build_app(container)`: one FastAPI app with the JSON API, source pages, the widget and Gradio.
 
-Order matters: API routes, source pages, `/widget.js`, `/widget-demo` and the `/api`
+Order matters: API routes, source pages, `/widget.js`, `/widget-demo`, `/docs` and the `/api`
 catch-all are registered first, then Gradio is mounted at `/` and receives every other
-path. The app is returned, never launched (`treaty serve` runs it with uvicorn).
+path that gate.py lets through. The app is returned, never launched (`treaty serve` runs it
+with uvicorn).
 """
 from __future__ import annotations
 
 from importlib import resources
 
 from fastapi import FastAPI
-from fastapi.responses import HTMLResponse, Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from ..logs import RequestIds
 from .api import Answerer, api_fallback, api_router, install_error_handlers
+from .gate import Gate, scrub_blocks
 from .metrics import install_metrics
 from .openai_compat import install_openai_api
-from .security import RateLimiter, install_security
+from .security import Quotas, install_security
 from .sources import sources_router
 
 DESCRIPTION = """Answers about the UN Convention against Cybercrime, with citations.
 Citation links: `/api/sources/{doc_id}#{chunk_id}` (or `#art-N`) open the quoted paragraph."""
+SWAGGER_FILES = {"swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png"}
 
 
 def static_text(name: str) -> str:
@@ -30,10 +34,12 @@ def build_app(container, *, chat: bool = True) -> FastAPI:
     """The whole web app for one Container; `chat=False` leaves Gradio out (API-only tests)."""
     settings = container.settings
     app = FastAPI(title="Treaty Assistant", version="0.1.0", description=DESCRIPTION,
-                  docs_url="/docs", redoc_url=None, openapi_url="/openapi.json")
-    answerer = Answerer(container, RateLimiter(settings.rate_limit))
+                  docs_url=None, redoc_url=None, openapi_url="/openapi.json")
+    answerer = Answerer(container, Quotas(settings))
     app.state.answerer = answerer
-    install_security(app, settings.origins)
+    fn_ids: set[int] = set()  # the Gradio functions a request may name, filled once the chat is built
+    app.add_middleware(Gate, own_app=app, request_rate=settings.request_rate_limit, fn_ids=fn_ids)
+    install_security(app, settings)
     install_error_handlers(app)
     routers = [api_router(answerer), sources_router(container)]
     for router in routers:
@@ -51,12 +57,31 @@ def build_app(container, *, chat: bool = True) -> FastAPI:
     def widget_demo() -> HTMLResponse:
         return HTMLResponse(static_text("widget-demo.html"))
 
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        """Swagger UI from the pinned swagger-ui-bundle package: no third-party script."""
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="Treaty Assistant API",
+                                   swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+                                   swagger_css_url="/docs-assets/swagger-ui.css",
+                                   swagger_favicon_url="/docs-assets/favicon-32x32.png")
+
+    @app.get("/docs-assets/{name}", include_in_schema=False)
+    def docs_asset(name: str) -> Response:
+        from swagger_ui_bundle import swagger_ui_path
+
+        if name not in SWAGGER_FILES:
+            return Response(status_code=404)
+        return FileResponse(f"{swagger_ui_path}/{name}", headers={"Cache-Control": "public, max-age=86400"})
+
     app.include_router(api_fallback(*routers))
     if chat:
         import gradio as gr
 
         from .chat_ui import build_chat
 
-        gr.mount_gradio_app(app, build_chat(answerer), path="/", footer_links=["api"], run_history=False,
+        demo = build_chat(answerer)
+        scrub_blocks(demo)
+        fn_ids.update(demo.fns)
+        gr.mount_gradio_app(app, demo, path="/", footer_links=["api"], run_history=False,
                             show_error=True, ssr_mode=False)
     return app

@@ -92,12 +92,11 @@ def plain_history(messages: list[dict]) -> list[dict]:
     return turns
 
 
-def client_host() -> str:
-    """The address of the browser behind the current Gradio event (for the shared rate limit)."""
+def event_request():
+    """The request behind the current Gradio event (its client and origin spend the quotas)."""
     from gradio.context import LocalContext
 
-    request = LocalContext.request.get(None)
-    return getattr(getattr(request, "client", None), "host", None) or "unknown"
+    return LocalContext.request.get(None)
 
 
 def build_chat(answerer):
@@ -105,12 +104,13 @@ def build_chat(answerer):
     import gradio as gr
 
     from ..errors import EXPECTED_ERRORS
+    from .api import public_message
 
     def respond(message: str, history: list[dict]):
         text = ""
         try:
-            answerer.limiter.check(client_host())
-            for event in answerer.pipeline().stream(message, plain_history(history)):
+            message, turns = answerer.admit(event_request(), message, plain_history(history))
+            for event in answerer.pipeline().stream(message, turns):
                 if event["type"] == "delta":
                     text += event["text"]
                     yield [{"role": "assistant", "content": md_text(text)}]
@@ -118,13 +118,13 @@ def build_chat(answerer):
                     yield [{"role": "assistant", "content": md_text(text)},
                            *source_messages(event["answer"], str(len(history)))]
         except EXPECTED_ERRORS as exc:
-            raise gr.Error(str(exc)) from None
+            raise gr.Error(public_message(exc)) from None
 
     def corpus_line() -> str:
         try:
             return f"Corpus version {md_text(answerer.container.index().version)}"
         except EXPECTED_ERRORS as exc:
-            return md_text(str(exc))
+            return md_text(public_message(exc))
 
     chatbot = gr.Chatbot(
         label="Treaty Assistant", height="65vh", latex_delimiters=[], sanitize_html=True, allow_tags=False,

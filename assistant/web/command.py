@@ -10,7 +10,10 @@ import click
 @click.option("--host", default=None, help="Address to bind (default 127.0.0.1, or TREATY_HOST).")
 @click.option("--port", type=click.IntRange(1, 65535), default=None,
               help="Port to listen on (default 7860, or TREATY_PORT).")
-def serve(host: str | None, port: int | None) -> None:
+@click.option("--trusted-proxies", default=None, metavar="ADDRS",
+              help="Proxies whose X-Forwarded-For is believed, e.g. 127.0.0.1,10.0.0.0/8 (default none, "
+                   "or TREATY_TRUSTED_PROXIES).")
+def serve(host: str | None, port: int | None, trusted_proxies: str | None) -> None:
     """Serve the chat at /, the API at /api (docs at /docs) and the widget at /widget.js."""
     import uvicorn
 
@@ -23,11 +26,13 @@ def serve(host: str | None, port: int | None) -> None:
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     try:
-        settings = load_settings(host=host, port=port)
+        settings = load_settings(host=host, port=port, trusted_proxies=trusted_proxies)
         container = Container(settings)
         container.index()  # fail now, with the fix, when there is no index
         app = build_app(container)
     except EXPECTED_ERRORS as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Treaty Assistant on http://{settings.host}:{settings.port}/ (API docs at /docs)", err=True)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", **configure_logging(settings.log_format))
+    # proxy headers are the app's business (TREATY_TRUSTED_PROXIES): uvicorn's default believes loopback
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", proxy_headers=False,
+                server_header=False, **configure_logging(settings.log_format))

@@ -2,7 +2,7 @@
 
 Requests by route template and status, answer latency (histogram), declines by reason,
 rate-limit rejections, and the index being served (version, documents, chunks). Answers and
-rate limits are observed by thin wrappers around the Answerer's pipeline and limiter, so the
+rate limits are observed by thin wrappers around the Answerer's pipeline and quotas, so the
 chat, /api and /v1 all count. One registry per app; one process (no multiprocess mode).
 """
 from __future__ import annotations
@@ -88,15 +88,15 @@ class ObservedPipeline:
         return getattr(self.inner, name)
 
 
-class CountingLimiter:
-    """The rate limiter, counting rejections."""
+class CountingQuotas:
+    """The quotas (per client and per origin), counting rejections."""
 
-    def __init__(self, limiter, metrics: Metrics):
-        self.inner, self.metrics = limiter, metrics
+    def __init__(self, quotas, metrics: Metrics):
+        self.inner, self.metrics = quotas, metrics
 
-    def check(self, client: str) -> None:
+    def admit(self, *args, **kwargs) -> None:
         try:
-            self.inner.check(client)
+            self.inner.admit(*args, **kwargs)
         except RateLimited:
             self.metrics.rate_limited.inc()
             raise
@@ -150,7 +150,7 @@ def install_metrics(app: FastAPI, answerer) -> Metrics | None:
         return observed["outer"]
 
     answerer.pipeline = pipeline
-    answerer.limiter = CountingLimiter(answerer.limiter, metrics)
+    answerer.quotas = CountingQuotas(answerer.quotas, metrics)
     app.add_middleware(RequestMetrics, metrics=metrics)
 
     @app.get("/metrics", include_in_schema=False)

@@ -20,13 +20,14 @@ def valid_text(text: str) -> str:
 def clean_question(question: object, max_chars: int = 2000) -> str:
     if not isinstance(question, str):
         raise InvalidQuestion("The question must be text: type a question about the Convention.")
-    text = " ".join(valid_text(question).split())
+    raw = question.strip()  # the limit holds before whitespace is collapsed: a megabyte of spaces is long
+    if len(raw) > max_chars:
+        raise QuestionTooLong(
+            f"The question is {len(raw)} characters long; the limit is {max_chars}: shorten it and ask again."
+        )
+    text = " ".join(valid_text(raw).split())
     if not text:
         raise InvalidQuestion("The question is empty: type a question about the Convention.")
-    if len(text) > max_chars:
-        raise QuestionTooLong(
-            f"The question is {len(text)} characters long; the limit is {max_chars}: shorten it and ask again."
-        )
     return text
 
 
