@@ -23,7 +23,7 @@ DECLINE_FEATURES = (
 # capitalised words or acronyms, words with digits ("NIS2", "108"), not the question's first word
 _NAMEISH = re.compile(r"(?<!^)(?<![.?!]\s)\b(?:[A-Z][A-Za-z0-9’'-]+|[a-z]*\d[\w-]*)")
 _MULTI_NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+(?:(?:of|on|for|and|the)\s*)?[A-Z][\w’'-]+)+")
-_ASKS_DATE = re.compile(r"^\s*(?:when|(?:by|on|from|until)?\s*what (?:exact )?(?:date|day|year|month))\b", re.I)
+_ASKS_DATE = re.compile(r"^\s*(?:when|(?:(?:by|on|from|until)\s+)?what (?:exact )?(?:date|day|year|month))\b", re.I)
 _ASKS_NUMBER = re.compile(r"\bhow (?:many|much)\b", re.I)
 _DATE = re.compile(r"\b(?:1[89]|20)\d\d\b|\b\d{1,2}\s+(?:January|February|March|April|May|June|July|August|"
                    r"September|October|November|December)\b")

@@ -20,7 +20,7 @@ _ART = re.compile(
 _PARA_OF = re.compile(r"\b" + _PARA_WORD + r"\s*(\d{1,2})\s*(?:of|in|,)\s*(?:the\s+)?(?:article|art\.?)\s*(\d{1,3})\b", re.I)
 # a bare "40(8)": an article number with a paragraph in brackets
 _BARE = re.compile(r"(?<![\w/.(])(\d{1,3})\((\d{1,2})\)(?![\w(])")
-_MORE = re.compile(r"\s*(,|and|or|&|to|-|–)\s*(\d{1,3})")
+_MORE = re.compile(r"(,|and|or|&|to|-|–)\s*(\d{1,3})")
 _CHAPTER = re.compile(r"\bchapter\s+([IVXLC]+|\d+)\b", re.I)
 _SECTIONS = {
     "annex": re.compile(r"\bannex\w*|\binterpretative notes?\b", re.I),
