@@ -1,4 +1,4 @@
-"""`treaty` command line: ingest | search | ask | eval | serve. Thin: parse, call, print.
+"""`treaty` command line: ingest | search | ask | eval | feedback | serve. Thin: parse, call, print.
 
 Expected errors print `Error: <message>` and exit 1; heavy libraries load only inside
 the command that needs them, so `treaty --help` is instant.
@@ -144,9 +144,11 @@ def ask(question: str, history_file: Path | None, generator: str | None, as_json
 def _register() -> None:
     """Commands that live beside their feature (cheap to import: heavy work is inside them)."""
     from .evaluation.command import eval_command
+    from .feedback.command import feedback_command
     from .web.command import serve
 
     main.add_command(eval_command)
+    main.add_command(feedback_command)
     main.add_command(serve)
 
 

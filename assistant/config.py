@@ -57,6 +57,13 @@ class Settings(BaseSettings):
     port: int = Field(7860, description="Port `treaty serve` listens on.")
     allowed_origins: str = Field("", description="Comma-separated origins allowed to call the API / embed the widget.")
     rate_limit: str = Field("30/minute", description="Per-client rate limit of the API, e.g. 30/minute.")
+    feedback_db: Path | None = Field(
+        None, description="SQLite file of answer ratings; default: feedback.sqlite beside the index folder."
+    )
+
+    @property
+    def feedback_path(self) -> Path:
+        return self.feedback_db or self.index_dir.parent / "feedback.sqlite"
 
     @property
     def origins(self) -> list[str]:

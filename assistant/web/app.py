@@ -12,8 +12,10 @@ from fastapi import FastAPI
 from fastapi.responses import HTMLResponse, Response
 
 from .api import Answerer, api_fallback, api_router, install_error_handlers
+from .feedback_api import feedback_router
 from .security import RateLimiter, install_security
 from .sources import sources_router
+from .ui_routes import ui_router
 
 DESCRIPTION = """Answers about the UN Convention against Cybercrime, with citations.
 Citation links: `/api/sources/{doc_id}#{chunk_id}` (or `#art-N`) open the quoted paragraph."""
@@ -32,7 +34,11 @@ def build_app(container, *, chat: bool = True) -> FastAPI:
     app.state.answerer = answerer
     install_security(app, settings.origins)
     install_error_handlers(app)
-    routers = [api_router(answerer), sources_router(container)]
+    from ..feedback import FeedbackStore
+
+    feedback = FeedbackStore(settings.feedback_path)
+    routers = [api_router(answerer), sources_router(container),
+               feedback_router(feedback, settings.rate_limit, settings.max_question_chars), ui_router(container)]
     for router in routers:
         app.include_router(router)
 
@@ -49,8 +55,8 @@ def build_app(container, *, chat: bool = True) -> FastAPI:
     if chat:
         import gradio as gr
 
-        from .chat_ui import build_chat
+        from .chat_ui import MOUNT_OPTIONS, build_chat
 
-        gr.mount_gradio_app(app, build_chat(answerer), path="/", footer_links=["api"], run_history=False,
-                            show_error=True, ssr_mode=False)
+        gr.mount_gradio_app(app, build_chat(answerer, feedback), path="/", footer_links=["api"], run_history=False,
+                            show_error=True, ssr_mode=False, **MOUNT_OPTIONS)
     return app
