@@ -74,7 +74,14 @@
   });
   document.addEventListener("keydown", function (e) { if (e.key === "Escape") closeTips(null); });
 
-  new MutationObserver(function () { linkTips(document); })
+  function fixRoles(root) { // Gradio's example list holds buttons, not list items: a group says what it is
+    root.querySelectorAll('.examples[role="list"]').forEach(function (list) {
+      list.setAttribute("role", "group");
+      list.setAttribute("aria-label", "Example questions");
+    });
+  }
+
+  new MutationObserver(function () { linkTips(document); fixRoles(document); })
     .observe(document.documentElement, { childList: true, subtree: true });
   document.documentElement.setAttribute("data-tw-chat", "ready"); // lets tests wait for this script
 })();
