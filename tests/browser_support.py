@@ -2,7 +2,7 @@
 element sizes, and a small OpenAI-compatible endpoint whose pace the test sets.
 
 The endpoint speaks the real streaming protocol to the real `openai` client: it answers with
-the first sentence of passage [1] from the prompt (so verification keeps it), one word per
+the first sentence of passage [1] from the prompt (without its paragraph number) (so verification keeps it), one word per
 `delay` seconds, and records when its client hangs up (how a stop is seen server-side).
 """
 from __future__ import annotations
@@ -77,7 +77,7 @@ class PacedLLM:
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
                 outer.requests += 1
                 prompt = body["messages"][-1]["content"]
-                m = re.search(r"^\[1\] \(.*?\)\n(.+?[.;:])(?:\s|$)", prompt, re.M | re.S)
+                m = re.search(r"^\[1\] \(.*?\)\n(?:\(?\w{1,3}[.)]\s+)?(.+?[.;:])(?:\s|$)", prompt, re.M | re.S)
                 words = (m.group(1) if m else "The documents do not answer this question.").split()
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
