@@ -32,6 +32,7 @@ def chat_ask(page, question: str, timeout: float = 60000) -> None:
     page.wait_for_function(
         f"() => {{ const b = [...document.querySelectorAll('{BOT}')].pop();"
         " return b && (b.querySelector('.tw-error') || b.querySelector('.tw-copy')); }", timeout=timeout)
+    page.get_by_text(re.compile(r"^processing \|")).first.wait_for(state="hidden", timeout=timeout)  # input overlay
 
 
 def last_bot(page):
