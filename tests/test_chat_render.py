@@ -5,7 +5,13 @@ plain conversation recovered from the messages for follow-ups.
 from __future__ import annotations
 
 from assistant.web.chat_render import (
-    answer_html, answer_id_of, copy_text, error_html, highlight, new_answer_id, plain_history,
+    answer_html,
+    answer_id_of,
+    copy_text,
+    error_html,
+    highlight,
+    new_answer_id,
+    plain_history,
 )
 
 UN = "un-convention-against-cybercrime"
@@ -45,3 +51,11 @@ def test_history_is_the_plain_text_and_failed_exchanges_are_left_out():
     assert plain_history(messages) == [{"role": "user", "content": "Q1"},
                                        {"role": "assistant", "content": "Up to 90 days [1]."},
                                        {"role": "user", "content": "Q2 <b>"}]
+
+
+def test_document_strings_stay_text_in_every_part():
+    script, img = "<script>alert(1)</script>", "<img src=x onerror=alert(1)>"
+    cite = {**CITE, "label": script, "doc_title": img, "quote": script, "passage": f"Intro {script} {img}"}
+    html = answer_html(new_answer_id(), f"{img} [1] &lt;", [cite], [script])
+    assert "<script>" not in html and "<img" not in html
+    assert html.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 4 and "&amp;lt;" in html
