@@ -1,4 +1,4 @@
-"""`treaty` command line: ingest | search | ask | eval | serve | mcp. Thin: parse, call, print.
+"""`treaty` command line: ingest | search | ask | eval | tune | feedback | serve | mcp. Thin: parse, call, print.
 
 Expected errors print `Error: <message>` and exit 1; heavy libraries load only inside
 the command that needs them, so `treaty --help` is instant.
@@ -133,11 +133,13 @@ def mcp(http: bool, host: str, port: int) -> None:
 def _register() -> None:
     """Commands that live beside their feature (cheap to import: heavy work is inside them)."""
     from .evaluation.command import eval_command
+    from .feedback.command import feedback_command
     from .tune.cli import tune_command
     from .web.command import serve
 
     main.add_command(eval_command)
     main.add_command(tune_command)
+    main.add_command(feedback_command)
     main.add_command(serve)
 
 

@@ -69,6 +69,13 @@ class Settings(BaseSettings):
     )
     origin_rate_limit: str = Field("120/minute", description="Questions per minute from all visitors of one widget origin.")
     request_rate_limit: str = Field("1200/minute", description="Requests of any kind per client (a page load is ~60).")
+    feedback_db: Path | None = Field(
+        None, description="SQLite file of answer ratings; default: feedback.sqlite beside the index folder."
+    )
+
+    @property
+    def feedback_path(self) -> Path:
+        return self.feedback_db or self.index_dir.parent / "feedback.sqlite"
 
     @property
     def origins(self) -> list[str]:

@@ -25,7 +25,7 @@ from .web_fixtures import parse_sse, serve_app, web_container
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
 OPERATIONS = {"POST /api/ask", "POST /api/ask/stream", "GET /api/health", "GET /api/sources", "GET /api/sources/{doc_id}",
-              "POST /v1/chat/completions", "GET /v1/models"}
+              "POST /v1/chat/completions", "GET /v1/models", "POST /api/feedback", "GET /api/examples"}
 # examples per operation and mode: questions run the whole pipeline, so they are kept modest
 EXAMPLES = {"POST /api/ask": 100, "POST /api/ask/stream": 50, "GET /api/sources/{doc_id}": 60,
             "POST /v1/chat/completions": 60}
@@ -54,13 +54,14 @@ class ServerErrors(logging.Handler):
 
 
 @pytest.fixture(scope="module")
-def server(settings, embedder):
+def server(settings, embedder, tmp_path_factory):
     """(base URL, error log) of the real app served by uvicorn in a thread."""
     from assistant.web import build_app
 
     errors = ServerErrors()
     logging.getLogger().addHandler(errors)
-    app = build_app(web_container(settings, embedder, rate_limit="1000000/minute"))
+    db = tmp_path_factory.mktemp("fuzz-feedback") / "feedback.sqlite"
+    app = build_app(web_container(settings, embedder, rate_limit="1000000/minute", feedback_db=db))
     try:
         with serve_app(app) as url:
             yield url, errors

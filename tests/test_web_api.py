@@ -241,14 +241,3 @@ def test_treaty_serve_without_index_says_what_to_do(tmp_path):
     assert result.returncode == 1
     assert result.stderr.startswith("Error: No index at")
     assert "treaty ingest" in result.stderr
-
-
-def test_chat_markdown_shows_document_strings_as_text():
-    from assistant.web.chat_ui import highlight, md_text, md_untext
-
-    text = f"1. {XSS_SCRIPT} & *bold* [1] $$x$$ &lt; \\ {XSS_IMG}"
-    assert md_text(text) == ("1\\. &lt;script&gt;alert\\(1\\)&lt;/script&gt; &amp; \\*bold\\* \\[1\\] \\$\\$x\\$\\$ "
-                             "&amp;lt; \\\\ &lt;img src=x onerror=alert\\(1\\)&gt;")
-    assert md_untext(md_text(text)) == text
-    assert highlight("Intro\n\nThe <b>fox</b> ran.", "<b>fox</b> ran.") == \
-        "Intro\n\nThe <mark>&lt;b&gt;fox&lt;/b&gt; ran\\.</mark>"

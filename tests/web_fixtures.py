@@ -1,6 +1,6 @@
 """Fixtures for the web tests: app containers over the shared index, an index of a hostile
 document, real uvicorn servers in threads (tests/support/servers.py), static host pages on
-other loopback origins, and one headless Chromium per session.
+other loopback origins, and one headless Chromium per test module.
 
 Imported by tests/test_web_api.py and tests/test_web_browser.py (`from .web_fixtures import *`).
 """
@@ -91,9 +91,11 @@ def parse_sse(text: str) -> list[tuple[str, dict]]:
     return events
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """One headless Debian Chromium for the session (never `playwright install`)."""
+    """One headless Debian Chromium per test module (never `playwright install`). Per module, not per
+    session: a second sync Playwright (another module's, or the eval report test's) cannot start
+    while one is running."""
     sync_api = pytest.importorskip("playwright.sync_api")
     if not Path("/usr/bin/chromium").exists():
         pytest.skip("Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")

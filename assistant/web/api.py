@@ -23,6 +23,7 @@ from starlette.routing import Match
 
 from ..answer.understand.validate import clean_history, clean_question
 from ..errors import EXPECTED_ERRORS, GeneratorUnavailable, InvalidHistory, QuestionTooLong, StoreError
+from .cancel import STOP, Cancellable
 from .security import OriginRefused, Quotas, RateLimited, client_key, origin_refused
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,7 @@ class Answerer:
         with self._lock:
             if self._pipeline is None:
                 self._pipeline = self.container.pipeline()
+                self._pipeline.generator = Cancellable(self._pipeline.generator)  # see cancel.py
             return self._pipeline
 
     def admit(self, request, question: object, history: object = None) -> tuple[str, list[dict]]:
@@ -156,12 +158,19 @@ def api_router(answerer: Answerer) -> APIRouter:
     return router
 
 
-def sse_events(pipeline, question: str, history: list[dict]):
-    """Pipeline events -> sse-starlette events; failures become one `error` event."""
+async def sse_events(pipeline, question: str, history: list[dict]):
+    """Pipeline events -> sse-starlette events; failures become one `error` event.
+
+    When the client goes away sse-starlette cancels this generator: the worker thread is
+    abandoned and told to stop (`cancel.STOP`), which ends generation and its LLM request."""
+    import anyio
     from sse_starlette import ServerSentEvent
 
+    stop = threading.Event()
+    STOP.set(stop)  # copied into the worker threads' contexts by anyio
+    stream, end = pipeline.stream(question, history), object()
     try:
-        for event in pipeline.stream(question, history):
+        while (event := await anyio.to_thread.run_sync(next, stream, end, abandon_on_cancel=True)) is not end:
             public = {k: v for k, v in event.items() if not k.startswith("_")}
             yield ServerSentEvent(data=json.dumps(public, ensure_ascii=False), event=event["type"])
     except EXPECTED_ERRORS as exc:
@@ -169,6 +178,8 @@ def sse_events(pipeline, question: str, history: list[dict]):
     except Exception:
         log.error("answer stream failed: %s", sys.exc_info()[0].__name__)
         yield ServerSentEvent(data=json.dumps({"error": "The answer failed on the server: try again."}), event="error")
+    finally:
+        stop.set()
 
 
 def api_fallback(*routers: APIRouter) -> APIRouter:

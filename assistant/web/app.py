@@ -15,11 +15,13 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from ..logs import RequestIds
 from .api import Answerer, api_fallback, api_router, install_error_handlers
+from .feedback_api import feedback_router
 from .gate import Gate, scrub_blocks
 from .metrics import install_metrics
 from .openai_compat import install_openai_api
 from .security import Quotas, install_security
 from .sources import sources_router
+from .ui_routes import ui_router
 
 DESCRIPTION = """Answers about the UN Convention against Cybercrime, with citations.
 Citation links: `/api/sources/{doc_id}#{chunk_id}` (or `#art-N`) open the quoted paragraph."""
@@ -41,7 +43,11 @@ def build_app(container, *, chat: bool = True) -> FastAPI:
     app.add_middleware(Gate, own_app=app, request_rate=settings.request_rate_limit, fn_ids=fn_ids)
     install_security(app, settings)
     install_error_handlers(app)
-    routers = [api_router(answerer), sources_router(container)]
+    from ..feedback import FeedbackStore
+
+    feedback = FeedbackStore(settings.feedback_path)
+    routers = [api_router(answerer), sources_router(container),
+               feedback_router(feedback, settings.rate_limit, settings.max_question_chars), ui_router(container)]
     for router in routers:
         app.include_router(router)
     install_openai_api(app, answerer)
@@ -77,11 +83,11 @@ def build_app(container, *, chat: bool = True) -> FastAPI:
     if chat:
         import gradio as gr
 
-        from .chat_ui import build_chat
+        from .chat_ui import MOUNT_OPTIONS, build_chat
 
-        demo = build_chat(answerer)
+        demo = build_chat(answerer, feedback)
         scrub_blocks(demo)
         fn_ids.update(demo.fns)
         gr.mount_gradio_app(app, demo, path="/", footer_links=["api"], run_history=False,
-                            show_error=True, ssr_mode=False)
+                            show_error=True, ssr_mode=False, **MOUNT_OPTIONS)
     return app

@@ -1,95 +1,41 @@
-"""The Gradio chat: streamed answers, follow-ups, and each answer's sources as expandable cards.
+"""The Gradio chat: streamed answers as one message each (linked `[n]`, quote previews, source
+cards, copy, suggestion chips), errors as messages, thumbs up/down with a comment, and a
+named `/ask` endpoint for `gradio_client` returning the same JSON as `POST /api/ask`.
 
-Every string from documents or the model is escaped for Markdown and HTML before Gradio
-renders it, so it shows as text; only our own `<mark>` and links are markup. Gradio is
-imported inside `build_chat`, so importing this module stays cheap.
+Message HTML comes from `chat_render` (everything escaped there); behaviour and looks come
+from /ui/chat.js and /ui/chat.css (`CHAT_HEAD`), never inline. Gradio is imported inside
+`build_chat`, so importing this module stays cheap.
 """
-from __future__ import annotations
 
-import html
-import re
-from urllib.parse import quote
+import logging
+import threading
+from collections import OrderedDict
 
-EXAMPLES = [
-    "What does Article 25 say about confiscation?",
-    "Which offences must States parties criminalize?",
-    "How does the Convention protect human rights?",
-    "What is the Budapest Convention?",
-]
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$])")
-_MD_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|~$])")
+from .chat_render import answer_html, answer_id_of, error_html, new_answer_id, plain_history
+from .ui_routes import EXAMPLES, greeting
 
-
-def md_text(text: str) -> str:
-    """Text that Gradio's Markdown renderer shows verbatim (no formatting, no HTML)."""
-    return html.escape(_MD_SPECIAL.sub(r"\\\1", text), quote=False)
+log = logging.getLogger(__name__)
+CHAT_HEAD = '<link rel="stylesheet" href="/ui/chat.css"><script src="/ui/chat.js" defer></script>'
+MOUNT_OPTIONS = {"head": CHAT_HEAD}  # passed to gr.mount_gradio_app by app.py
+FAILED = "The answer failed on the server: try again."
+KEEP_RECORDS = 1000  # recent answers that can still be rated (oldest forgotten first)
 
 
-def md_untext(markdown: str) -> str:
-    """Inverse of `md_text`: recovers the original text (for the conversation history)."""
-    return _MD_ESCAPED.sub(r"\1", html.unescape(markdown))
+class RecentAnswers:
+    """answer id -> {question, history, answer}: what a thumb click refers to, bounded in memory."""
 
+    def __init__(self, size: int = KEEP_RECORDS):
+        self.size, self._items, self._lock = size, OrderedDict(), threading.Lock()
 
-def source_link(citation: dict) -> str:
-    """`/api/sources/<doc_id>#<chunk_id>`: the quoted paragraph on the document page."""
-    anchor = citation.get("chunk_id") or (f"art-{citation['article']}" if citation.get("article") else citation.get("section", ""))
-    return f"/api/sources/{quote(citation['doc_id'], safe='')}#{quote(anchor, safe=':')}"
+    def add(self, aid: str, record: dict) -> None:
+        with self._lock:
+            self._items[aid] = record
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
 
-
-def highlight(passage: str, quote_text: str) -> str:
-    """The passage as safe Markdown with each part of the quote (joined by " … ") in <mark>."""
-    spans = []
-    for part in filter(None, (p.strip() for p in quote_text.split(" … "))):
-        m = re.search(r"\s+".join(map(re.escape, part.split())), passage)
-        if m:
-            spans.append(m.span())
-    out, pos = [], 0
-    for start, end in sorted(spans):
-        if start < pos:
-            continue
-        out.append(md_text(passage[pos:start]))
-        # marks never span a line break: Markdown would end the inline HTML there
-        out.append("\n".join(f"<mark>{md_text(line)}</mark>" if line.strip() else line
-                             for line in passage[start:end].split("\n")))
-        pos = end
-    out.append(md_text(passage[pos:]))
-    if not spans and quote_text:
-        out.append(f"\n\n> Quoted: {md_text(quote_text)}")
-    return "".join(out).strip()
-
-
-def source_messages(answer: dict, turn: str) -> list[dict]:
-    """A "Sources" group (titled with the corpus version) holding one collapsed card per citation."""
-    cites = answer.get("citations", [])
-    version = answer.get("corpus_version", "")
-    group = f"sources-{turn}"
-    title = f"Sources ({len(cites)}) · corpus version {version}" if cites else f"No sources · corpus version {version}"
-    body = "Open a card to read the quoted passage in its paragraph." if cites else "This answer quotes no passage."
-    # no status: the group starts open, showing one collapsed card per citation
-    out = [{"role": "assistant", "content": body, "metadata": {"title": md_text(title), "id": group}}]
-    for c in cites:
-        card = (f"{highlight(c.get('passage') or c.get('quote', ''), c.get('quote', ''))}\n\n"
-                f"[Open {md_text(c.get('label') or 'the passage')} in the source document]({source_link(c)})")
-        out.append({"role": "assistant", "content": card, "metadata": {
-            "title": md_text(f"[{c['n']}] {c.get('label', '')} — {c.get('doc_short_title') or c.get('doc_title', '')}"),
-            "id": f"{group}-{c['n']}", "parent_id": group, "status": "done"}})
-    return out
-
-
-def plain_history(messages: list[dict]) -> list[dict]:
-    """Chatbot messages -> the pipeline's [{role, content}] turns (source cards left out)."""
-    turns = []
-    for msg in messages:
-        if (msg.get("metadata") or {}).get("title"):
-            continue
-        content = msg.get("content")
-        parts = content if isinstance(content, list) else [content]
-        text = " ".join(p.get("text", "") if isinstance(p, dict) else p for p in parts if isinstance(p, (str, dict)))
-        if msg.get("role") == "assistant":
-            text = md_untext(text)
-        if text.strip():
-            turns.append({"role": msg.get("role"), "content": text})
-    return turns
+    def get(self, aid: str | None) -> dict | None:
+        with self._lock:
+            return self._items.get(aid)
 
 
 def event_request():
@@ -99,42 +45,119 @@ def event_request():
     return LocalContext.request.get(None)
 
 
-def build_chat(answerer):
-    """The chat as a `gr.Blocks` (not launched)."""
-    import gradio as gr
-
+def answer_stream(answerer, message: str, history: list[dict], records: RecentAnswers):
+    """Message HTML while the answer streams; an error ends it as a message."""
     from ..errors import EXPECTED_ERRORS
     from .api import public_message
 
+    aid, text, turns = new_answer_id(), "", plain_history(history)
+    try:
+        message, turns = answerer.admit(event_request(), message, turns)
+        for event in answerer.pipeline().stream(message, turns):
+            if event["type"] == "delta":
+                text += event["text"]
+                yield answer_html(aid, text, streaming=True)
+            elif event["type"] == "done":
+                answer = event["answer"]
+                records.add(aid, {"question": message, "history": turns, "answer": answer})
+                yield answer_html(aid, answer.get("answer", text), answer.get("citations", []),
+                                  answer.get("suggestions") or [])
+    except EXPECTED_ERRORS as exc:
+        yield error_html(public_message(exc))
+    except Exception:
+        log.exception("chat answer failed")
+        yield error_html(FAILED)
+
+
+def save_rating(store, records: RecentAnswers, like) -> tuple[str | None, str]:
+    """A thumb clicked on message `like.value`: (answer id awaiting a comment, status line)."""
+    from ..feedback import FeedbackEntry, FeedbackError
+
+    aid = answer_id_of(like.value)
+    record = records.get(aid)
+    if record is None:
+        return None, "This answer can no longer be rated (the server has restarted since): ask again to rate it."
+    answer = record["answer"]
+    try:
+        if like.liked not in (True, False):  # the same thumb clicked again: withdrawn
+            store.remove(aid)
+            return None, "Rating withdrawn."
+        store.rate(FeedbackEntry(
+            answer_id=aid, rating="up" if like.liked else "down", question=record["question"],
+            history=record["history"], answer=answer.get("answer", ""), citations=answer.get("citations", []),
+            refused=bool(answer.get("refused")), corpus_version=answer.get("corpus_version", ""),
+            generator=answer.get("generator", ""), channel="chat"))
+    except FeedbackError as exc:
+        return None, str(exc)
+    return aid, "Thanks for rating this answer. Add a comment if you like:"
+
+
+def build_chat(answerer, store):
+    """The chat as a `gr.Blocks` (not launched); ratings go to `store` (a FeedbackStore)."""
+    import gradio as gr
+
+    from ..errors import EXPECTED_ERRORS
+    from ..feedback import FeedbackError
+    from .api import public_message
+
+    records = RecentAnswers()
+
     def respond(message: str, history: list[dict]):
-        text = ""
+        yield from answer_stream(answerer, message, history, records)
+
+    def ask(question: str, history: list[dict] | None = None) -> dict:
+        """The answer as JSON (answer text, structured citations, refused, corpus_version...), as POST /api/ask."""
         try:
-            message, turns = answerer.admit(event_request(), message, plain_history(history))
-            for event in answerer.pipeline().stream(message, turns):
-                if event["type"] == "delta":
-                    text += event["text"]
-                    yield [{"role": "assistant", "content": md_text(text)}]
-                elif event["type"] == "done":
-                    yield [{"role": "assistant", "content": md_text(text)},
-                           *source_messages(event["answer"], str(len(history)))]
+            question, turns = answerer.admit(event_request(), question, history)
+            return answerer.pipeline().ask(question, turns).as_dict()
         except EXPECTED_ERRORS as exc:
-            raise gr.Error(public_message(exc)) from None
+            raise gr.Error(public_message(exc), print_exception=False) from None
+
+    def on_like(like: gr.LikeData):
+        aid, status = save_rating(store, records, like)
+        return aid, gr.update(value=status, visible=True), gr.update(visible=aid is not None), ""
+
+    def on_comment(aid: str | None, comment: str):
+        if not aid or not comment.strip():
+            return gr.update(visible=False), gr.update(value="No comment sent.", visible=True)
+        try:
+            saved = store.comment(aid, comment.strip()[:2000])
+        except FeedbackError as exc:
+            return gr.update(visible=True), gr.update(value=str(exc), visible=True)
+        return gr.update(visible=False), gr.update(value="Comment saved: thank you." if saved else
+                                                   "Rate the answer first, then comment.", visible=True)
 
     def corpus_line() -> str:
         try:
-            return f"Corpus version {md_text(answerer.container.index().version)}"
+            return f"Corpus version {answerer.container.index().version}"
         except EXPECTED_ERRORS as exc:
-            return md_text(public_message(exc))
+            return public_message(exc)
 
-    chatbot = gr.Chatbot(
-        label="Treaty Assistant", height="65vh", latex_delimiters=[], sanitize_html=True, allow_tags=False,
-        placeholder="Ask about the UN Convention against Cybercrime. Answers quote the treaty and cite it.",
-        feedback_options=None, buttons=["copy"],
-    )
-    with gr.Blocks(title="Treaty Assistant", fill_height=True) as demo:
-        gr.Markdown("## Treaty Assistant — UN Convention against Cybercrime")
+    # fixed text: document strings never go into Gradio's page config (an inline script)
+    title = "UN Convention against Cybercrime"
+    with gr.Blocks(title="Treaty Assistant", fill_height=True, elem_id="tw-app") as demo:
+        gr.HTML(f'<header class="tw-header"><h1>Treaty Assistant</h1><p>{title}: answers quote the documents '
+                'and cite them</p></header>', elem_id="tw-header")
+        chatbot = gr.Chatbot(
+            label="Conversation", show_label=False, height="68vh", min_height=320, elem_id="tw-chat",
+            latex_delimiters=[], sanitize_html=True, render_markdown=False, allow_tags=False, buttons=[],
+            placeholder=greeting(title), feedback_options=("Like", "Dislike"), autoscroll=True,
+        )
         gr.ChatInterface(respond, chatbot=chatbot, examples=EXAMPLES, concurrency_limit=8, fill_height=True,
-                         api_name="chat")
+                         api_visibility="private",
+                         textbox=gr.Textbox(placeholder="Ask about the Convention…", show_label=False,
+                                            label="Your question", submit_btn="Ask", stop_btn="Stop",
+                                            lines=1, max_lines=6, elem_id="tw-input"))
+        pending = gr.State(None)
+        status = gr.Markdown(visible=False, elem_id="tw-feedback-status")
+        with gr.Row(visible=False, elem_id="tw-comment") as comment_row:
+            comment = gr.Textbox(label="Comment (optional)", placeholder="What was right or wrong with this answer?",
+                                 lines=1, max_lines=4, max_length=2000, scale=4)
+            send = gr.Button("Send comment", scale=1, size="sm")
+        chatbot.like(on_like, inputs=None, outputs=[pending, status, comment_row, comment], api_visibility="private")
+        for trigger in (send.click, comment.submit):
+            trigger(on_comment, inputs=[pending, comment], outputs=[comment_row, status], api_visibility="private")
         version = gr.Markdown(elem_id="corpus-version")
         demo.load(corpus_line, outputs=version, api_visibility="private")
+        gr.api(ask, api_name="ask")
     return demo

@@ -3,7 +3,11 @@
  * so no styles leak in or out; every string from the server is set with textContent.
  *
  * <script src="https://HOST/widget.js" data-title="Ask the treaty" data-position="bottom-right"
- *         data-theme="light" async></script>
+ *         data-theme="light" data-lang="en" data-greeting="..." data-suggestions="Q1|Q2" async></script>
+ *
+ * The bubble appears only once the server has answered this page's origin (CORS); on an
+ * origin it does not allow the widget stays hidden and logs one console warning. The
+ * conversation is kept per tab (sessionStorage) across page navigations until cleared.
  */
 (function () {
   "use strict";
@@ -11,48 +15,92 @@
   if (!script || window.__treatyAssistantWidget) return;
   window.__treatyAssistantWidget = true;
 
+  var STRINGS = {
+    en: { open: "Open chat: ", close: "Close chat", closeTo: "Close chat: ", clear: "Clear", clearLabel: "Clear the conversation",
+      question: "Your question", placeholder: "Ask about the Convention\u2026", send: "Send", stop: "Stop",
+      stopLabel: "Stop the answer", stopped: "(stopped)", note: "Answers quote the documents; follow the numbered sources.",
+      log: "Conversation", sources: "Sources", source: "Source ", suggested: "Suggested questions",
+      up: "Helpful", down: "Not helpful", comment: "Comment (optional)", commentSend: "Send comment",
+      thanks: "Thanks for your feedback.", copy: "Copy", copied: "Copied",
+      tooMany: "Too many questions: wait {n} seconds and ask again.", unreachable: "The assistant cannot be reached: try again later.",
+      failed: "The assistant answered with HTTP {n}." },
+    fr: { open: "Ouvrir le chat : ", close: "Fermer le chat", closeTo: "Fermer le chat : ", clear: "Effacer",
+      clearLabel: "Effacer la conversation", question: "Votre question", placeholder: "Posez une question sur la Convention\u2026",
+      send: "Envoyer", stop: "Arr\u00eater", stopLabel: "Arr\u00eater la r\u00e9ponse", stopped: "(interrompu)",
+      note: "Les r\u00e9ponses citent les documents ; suivez les sources num\u00e9rot\u00e9es.", log: "Conversation",
+      sources: "Sources", source: "Source ", suggested: "Questions sugg\u00e9r\u00e9es", up: "Utile", down: "Pas utile",
+      comment: "Commentaire (facultatif)", commentSend: "Envoyer le commentaire", thanks: "Merci pour votre avis.",
+      copy: "Copier", copied: "Copi\u00e9", tooMany: "Trop de questions : attendez {n} secondes puis r\u00e9essayez.",
+      unreachable: "L\u2019assistant est injoignable : r\u00e9essayez plus tard.", failed: "L\u2019assistant a r\u00e9pondu HTTP {n}." },
+    es: { open: "Abrir el chat: ", close: "Cerrar el chat", closeTo: "Cerrar el chat: ", clear: "Borrar",
+      clearLabel: "Borrar la conversaci\u00f3n", question: "Su pregunta", placeholder: "Pregunte sobre la Convenci\u00f3n\u2026",
+      send: "Enviar", stop: "Detener", stopLabel: "Detener la respuesta", stopped: "(detenida)",
+      note: "Las respuestas citan los documentos; siga las fuentes numeradas.", log: "Conversaci\u00f3n",
+      sources: "Fuentes", source: "Fuente ", suggested: "Preguntas sugeridas", up: "\u00datil", down: "No es \u00fatil",
+      comment: "Comentario (opcional)", commentSend: "Enviar comentario", thanks: "Gracias por su opini\u00f3n.",
+      copy: "Copiar", copied: "Copiado", tooMany: "Demasiadas preguntas: espere {n} segundos y vuelva a preguntar.",
+      unreachable: "No se puede contactar con el asistente: int\u00e9ntelo m\u00e1s tarde.", failed: "El asistente respondi\u00f3 HTTP {n}." }
+  };
+
+  function attr(name) { return (script.getAttribute("data-" + name) || "").trim(); }
   var base = new URL(".", script.src).href; // the server (and any path prefix) serving widget.js
-  var title = script.getAttribute("data-title") || "Treaty Assistant";
-  var position = /^(top|bottom)-(left|right)$/.test(script.getAttribute("data-position") || "")
-    ? script.getAttribute("data-position") : "bottom-right";
-  var theme = script.getAttribute("data-theme") === "dark" ? "dark" : "light";
-  var history = []; // [{role, content}] sent with each question for follow-ups
+  var lang = (attr("lang").toLowerCase().split("-")[0]) || "en";
+  var T = STRINGS[lang] || STRINGS.en;
+  var title = attr("title") || "Treaty Assistant";
+  var position = /^(top|bottom)-(left|right)$/.test(attr("position")) ? attr("position") : "bottom-right";
+  var theme = attr("theme") === "dark" ? "dark" : "light";
+  var storeKey = "treaty-assistant-widget:" + base;
+  var state = load() || { open: false, messages: [] }; // messages: {role: "me"|"bot"|"err", text, ...}
+  var greeting = attr("greeting"), suggestions = attr("suggestions") ? attr("suggestions").split("|") : null;
+  var controller = null;
+
+  function load() { try { return JSON.parse(sessionStorage.getItem(storeKey)); } catch (e) { return null; } }
+  function save() { try { sessionStorage.setItem(storeKey, JSON.stringify(state)); } catch (e) { /* storage off */ } }
+  function api(path) { return new URL(path, base).href; }
+  function fill(s, n) { return s.replace("{n}", n); }
 
   var CSS = [
     ":host{all:initial;position:fixed;z-index:2147483000;font:15px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif}",
     ":host(.bottom-right){right:20px;bottom:20px}:host(.bottom-left){left:20px;bottom:20px}",
     ":host(.top-right){right:20px;top:20px}:host(.top-left){left:20px;top:20px}",
-    ".w{--bg:#fff;--fg:#1b1b1b;--muted:#5a5a5a;--line:#d6d6d6;--accent:#0b5cad;--me:#e8f0fb;--bot:#f4f4f4;color:var(--fg)}",
-    ".w.dark{--bg:#1e1f22;--fg:#ececec;--muted:#a9a9a9;--line:#3a3b3f;--accent:#7db3f5;--me:#26384f;--bot:#2a2b2f}",
+    ".w{--bg:#fff;--fg:#1b1b1b;--muted:#555;--line:#c9c9c9;--accent:#0b5cad;--me:#e8f0fb;--bot:#f3f3f3;color:var(--fg)}",
+    ".w.dark{--bg:#1e1f22;--fg:#ececec;--muted:#b4b4b4;--line:#4a4b4f;--accent:#8cbcf7;--me:#26384f;--bot:#2a2b2f}",
     "*{box-sizing:border-box}",
     ".bubble{width:56px;height:56px;border-radius:50%;border:0;background:var(--accent);color:#fff;cursor:pointer;",
     "box-shadow:0 4px 14px rgba(0,0,0,.25);display:grid;place-items:center;padding:0}",
-    ".w.dark .bubble{color:#111}",
-    ".bubble svg{width:28px;height:28px;fill:currentColor}",
+    ".w.dark .bubble,.w.dark .send{color:#111}.bubble svg{width:28px;height:28px;fill:currentColor}",
     "button:focus-visible,textarea:focus-visible,a:focus-visible{outline:3px solid var(--accent);outline-offset:2px}",
-    ".panel{position:absolute;width:min(380px,calc(100vw - 40px));height:min(560px,calc(100vh - 110px));",
+    ".panel{position:absolute;width:min(380px,calc(100vw - 40px));height:min(580px,calc(100vh - 110px));",
     "background:var(--bg);border:1px solid var(--line);border-radius:12px;box-shadow:0 8px 30px rgba(0,0,0,.28);",
-    "display:flex;flex-direction:column;overflow:hidden}",
-    ".panel[hidden]{display:none}",
+    "display:flex;flex-direction:column;overflow:hidden}.panel[hidden]{display:none}",
     ":host(.bottom-right) .panel{right:0;bottom:68px}:host(.bottom-left) .panel{left:0;bottom:68px}",
     ":host(.top-right) .panel{right:0;top:68px}:host(.top-left) .panel{left:0;top:68px}",
-    "header{display:flex;align-items:center;gap:8px;padding:10px 12px;border-bottom:1px solid var(--line)}",
-    "h2{font-size:16px;margin:0;flex:1;font-weight:600}",
-    ".close{background:none;border:0;color:var(--fg);font-size:22px;line-height:1;cursor:pointer;padding:4px 8px;border-radius:6px}",
+    "header{display:flex;align-items:center;gap:4px;padding:8px 8px 8px 12px;border-bottom:1px solid var(--line)}",
+    "h2{font-size:16px;margin:0;flex:1;font-weight:600;color:var(--fg)}",
+    ".hbtn{background:none;border:0;color:var(--fg);cursor:pointer;padding:6px 8px;border-radius:6px;font:inherit;font-size:13px}",
+    ".close{font-size:22px;line-height:1}",
     ".log{flex:1;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:10px}",
-    ".msg{padding:8px 10px;border-radius:10px;white-space:pre-wrap;overflow-wrap:anywhere;max-width:92%}",
+    ".msg{padding:8px 10px;border-radius:10px;overflow-wrap:anywhere;max-width:92%}",
+    ".text{white-space:pre-wrap}",
     ".me{background:var(--me);align-self:flex-end}.bot{background:var(--bot);align-self:flex-start}",
     ".err{background:none;border:1px solid #c0392b;color:var(--fg)}",
     "a{color:var(--accent)}ol{margin:8px 0 0;padding-left:0;list-style:none;font-size:13px}",
     "li{margin-top:6px}q{display:block;color:var(--muted);margin-top:2px}",
+    ".chips{display:flex;flex-wrap:wrap;gap:6px;margin-top:8px}",
+    ".chip{font:inherit;font-size:13px;text-align:left;padding:5px 10px;border-radius:14px;cursor:pointer;",
+    "border:1px solid var(--accent);background:var(--bg);color:var(--fg)}",
+    ".tools{display:flex;gap:4px;align-items:center;margin-top:6px;font-size:13px;color:var(--muted)}",
+    ".tool{font:inherit;font-size:13px;background:none;border:1px solid var(--line);color:var(--fg);border-radius:6px;",
+    "padding:2px 8px;cursor:pointer;min-height:28px}.tool[aria-pressed=true]{background:var(--accent);color:var(--bg)}",
+    ".cform{display:flex;gap:6px;margin-top:6px}.cform textarea{min-height:32px}",
     "form{display:flex;gap:8px;padding:10px 12px;border-top:1px solid var(--line)}",
     "textarea{flex:1;resize:none;font:inherit;color:var(--fg);background:var(--bg);border:1px solid var(--line);border-radius:8px;padding:8px}",
-    ".send{background:var(--accent);color:#fff;border:0;border-radius:8px;padding:0 14px;font:inherit;cursor:pointer}",
-    ".w.dark .send{color:#111}.send:disabled{opacity:.5;cursor:default}",
+    ".send{background:var(--accent);color:#fff;border:0;border-radius:8px;padding:0 14px;font:inherit;cursor:pointer;min-width:64px}",
+    ".send.stop{background:#a4262c;color:#fff}",
     ".note{margin:0;padding:0 12px 8px;font-size:12px;color:var(--muted)}",
     ".sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}",
-    "@media (max-width:480px){.panel{position:fixed;inset:0!important;width:auto;height:auto;border-radius:0;border:0}",
-    ".panel:not([hidden])+.bubble{display:none}}"
+    ".phone .panel{position:fixed;left:0;top:0;right:auto;bottom:auto;width:var(--vw);height:var(--vh);border-radius:0;border:0}",
+    ".phone .panel:not([hidden])+.bubble{display:none}"
   ].join("\n");
 
   function el(tag, attrs, text) {
@@ -62,12 +110,11 @@
     return node;
   }
 
-  function api(path) { return new URL(path, base).href; }
-
   function sourceLink(c) {
     var anchor = c.chunk_id || (c.article ? "art-" + c.article : c.section || "");
     return api("api/sources/" + encodeURIComponent(c.doc_id)) + "#" + encodeURIComponent(anchor);
   }
+  function sourceName(c) { var t = c.doc_short_title || c.doc_title || c.doc_id; return c.label ? c.label + ", " + t : t; }
 
   var host = document.createElement("treaty-assistant-widget");
   host.className = position;
@@ -80,57 +127,83 @@
     root.appendChild(el("style", {}, CSS));
   }
 
-  var wrap = el("div", { "class": "w " + theme });
+  var wrap = el("div", { "class": "w " + theme, lang: STRINGS[lang] ? lang : "en" });
   var bubble = el("button", { "class": "bubble", type: "button", "aria-expanded": "false",
-    "aria-controls": "tw-panel", "aria-label": "Open chat: " + title });
+    "aria-controls": "tw-panel", "aria-label": T.open + title });
   bubble.innerHTML = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/></svg>'; // constant markup, no data
   var panel = el("section", { "class": "panel", id: "tw-panel", role: "dialog", "aria-labelledby": "tw-title" });
   panel.hidden = true;
   var header = el("header");
   header.appendChild(el("h2", { id: "tw-title" }, title));
-  var close = el("button", { "class": "close", type: "button", "aria-label": "Close chat" }, "\u00d7");
-  header.appendChild(close);
-  var log = el("div", { "class": "log", role: "log", "aria-live": "polite", "aria-label": "Conversation" });
+  var clear = el("button", { "class": "hbtn clear", type: "button", "aria-label": T.clearLabel }, T.clear);
+  var close = el("button", { "class": "hbtn close", type: "button", "aria-label": T.close }, "\u00d7");
+  header.appendChild(clear); header.appendChild(close);
+  var log = el("div", { "class": "log", role: "log", "aria-live": "polite", "aria-label": T.log, tabindex: "0" });
   var form = el("form");
-  var label = el("label", { "class": "sr", "for": "tw-q" }, "Your question");
-  var input = el("textarea", { id: "tw-q", rows: "2", maxlength: "2000", placeholder: "Ask about the Convention\u2026" });
-  var send = el("button", { "class": "send", type: "submit" }, "Send");
+  var label = el("label", { "class": "sr", "for": "tw-q" }, T.question);
+  var input = el("textarea", { id: "tw-q", rows: "2", maxlength: "2000", placeholder: T.placeholder });
+  var send = el("button", { "class": "send", type: "submit" }, T.send);
   form.appendChild(label); form.appendChild(input); form.appendChild(send);
-  var note = el("p", { "class": "note" }, "Answers quote the documents; follow the numbered sources.");
+  var note = el("p", { "class": "note" }, T.note);
   panel.appendChild(header); panel.appendChild(log); panel.appendChild(form); panel.appendChild(note);
   wrap.appendChild(panel); wrap.appendChild(bubble);
   root.appendChild(wrap);
 
+  // Phones: a host page without a viewport meta is laid out ~980px wide and shown zoomed out;
+  // zooming the widget by layout width / screen width keeps it at its normal size on the screen.
+  function fit() {
+    var phone = Math.min(screen.width, screen.height) <= 500 || window.innerWidth <= 480;
+    var z = phone ? Math.max(1, window.innerWidth / screen.width) : 1;
+    host.style.zoom = z > 1.05 ? String(z) : "";
+    z = z > 1.05 ? z : 1;
+    wrap.classList.toggle("phone", phone);
+    wrap.style.setProperty("--vw", window.innerWidth / z + "px");
+    wrap.style.setProperty("--vh", window.innerHeight / z + "px");
+  }
+  window.addEventListener("resize", fit);
+
   function setOpen(open) {
     panel.hidden = !open;
+    state.open = open; save();
     bubble.setAttribute("aria-expanded", String(open));
-    bubble.setAttribute("aria-label", (open ? "Close chat: " : "Open chat: ") + title);
+    bubble.setAttribute("aria-label", (open ? T.closeTo : T.open) + title);
     (open ? input : bubble).focus();
   }
   bubble.addEventListener("click", function () { setOpen(panel.hidden); });
   close.addEventListener("click", function () { setOpen(false); });
+  clear.addEventListener("click", function () {
+    if (controller) controller.abort();
+    state.messages = []; save(); renderAll(); input.focus();
+  });
   wrap.addEventListener("keydown", function (e) { if (e.key === "Escape" && !panel.hidden) setOpen(false); });
   input.addEventListener("keydown", function (e) {
     if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); form.requestSubmit(); }
   });
 
-  function addMessage(cls, text) {
-    var m = el("div", { "class": "msg " + cls }, text);
-    log.appendChild(m);
-    log.scrollTop = log.scrollHeight;
-    return m;
+  function scroll() { log.scrollTop = log.scrollHeight; }
+
+  function chips(box, questions) {
+    var list = (questions || []).filter(function (q) { return q && q.trim(); }).slice(0, 4);
+    if (!list.length) return;
+    var group = el("div", { "class": "chips", role: "group", "aria-label": T.suggested });
+    list.forEach(function (q) {
+      var chip = el("button", { "class": "chip", type: "button" }, q.trim());
+      chip.addEventListener("click", function () { submit(q.trim()); });
+      group.appendChild(chip);
+    });
+    box.appendChild(group);
   }
 
-  // The answer text with each [n] turned into a link to citation n's source.
+  // The answer text with each [n] turned into a link to citation n's paragraph (quote on hover).
   function renderAnswer(box, text, citations) {
     var byN = {};
     citations.forEach(function (c) { byN[c.n] = c; });
     box.textContent = "";
     text.split(/(\[\d+\])/).forEach(function (part) {
-      var m = /^\[(\d+)\]$/.exec(part);
-      if (m && byN[m[1]]) {
-        box.appendChild(el("a", { href: sourceLink(byN[m[1]]), target: "_blank", rel: "noopener noreferrer",
-          "aria-label": "Source " + m[1] + ": " + byN[m[1]].label }, part));
+      var m = /^\[(\d+)\]$/.exec(part), c = m && byN[m[1]];
+      if (c) {
+        box.appendChild(el("a", { href: sourceLink(c), target: "_blank", rel: "noopener noreferrer", title: c.quote || "",
+          "aria-label": T.source + m[1] + ": " + sourceName(c) }, part));
       } else {
         box.appendChild(document.createTextNode(part));
       }
@@ -139,7 +212,7 @@
 
   function renderCitations(msg, citations) {
     if (!citations.length) return;
-    var list = el("ol", { "class": "cites", "aria-label": "Sources" });
+    var list = el("ol", { "class": "cites", "aria-label": T.sources });
     citations.forEach(function (c) {
       var li = el("li");
       li.appendChild(el("a", { href: sourceLink(c), target: "_blank", rel: "noopener noreferrer", "class": "cite" },
@@ -151,23 +224,100 @@
     msg.appendChild(list);
   }
 
-  async function failureMessage() {
-    try { // a script fetch needs no CORS grant: if it works the server is up and refused this origin
-      await fetch(api("widget.js"), { mode: "no-cors", cache: "no-store" });
-      return "This website (" + location.origin + ") is not allowed to use this assistant. " +
-        "The site owner must add it to TREATY_ALLOWED_ORIGINS on the assistant's server.";
-    } catch (e) {
-      return "The assistant at " + base + " cannot be reached. Try again later.";
+  function copyText(m) {
+    return m.text.trim() + (m.citations.length ? "\n\n" + m.citations.map(function (c) {
+      return "[" + c.n + "] " + sourceName(c);
+    }).join("\n") : "");
+  }
+
+  function rate(m, rating, comment) {
+    return fetch(api("api/feedback"), { method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ answer_id: m.id, rating: rating, comment: comment || "", question: m.question,
+        history: m.history, answer: { answer: m.text, citations: m.citations, refused: !!m.refused,
+          corpus_version: m.corpus_version || "", generator: m.generator || "" } }) });
+  }
+
+  function tools(box, m) {
+    var bar = el("div", { "class": "tools" });
+    var copy = el("button", { "class": "tool copy", type: "button" }, T.copy);
+    copy.addEventListener("click", function () {
+      if (!navigator.clipboard) return; // a host page that is not https: nothing to write to
+      navigator.clipboard.writeText(copyText(m)).then(function () { copy.textContent = T.copied; });
+    });
+    bar.appendChild(copy);
+    [["up", "\ud83d\udc4d", T.up], ["down", "\ud83d\udc4e", T.down]].forEach(function (r) {
+      var b = el("button", { "class": "tool rate " + r[0], type: "button", "aria-label": r[2],
+        "aria-pressed": String(m.rating === r[0]) }, r[1]);
+      b.addEventListener("click", function () {
+        m.rating = m.rating === r[0] ? null : r[0]; save();
+        rate(m, m.rating || "none", m.comment).catch(function () { /* shown as not pressed on reload */ });
+        bar.querySelectorAll(".rate").forEach(function (x) {
+          x.setAttribute("aria-pressed", String(x.classList.contains(m.rating)));
+        });
+        if (m.rating && !box.querySelector(".cform")) commentForm(box, m);
+      });
+      bar.appendChild(b);
+    });
+    box.appendChild(bar);
+  }
+
+  function commentForm(box, m) {
+    var f = el("form", { "class": "cform" });
+    var ta = el("textarea", { rows: "1", maxlength: "2000", "aria-label": T.comment, placeholder: T.comment });
+    f.appendChild(ta); f.appendChild(el("button", { "class": "tool", type: "submit" }, T.commentSend));
+    f.addEventListener("submit", function (e) {
+      e.preventDefault();
+      m.comment = ta.value.trim(); save();
+      rate(m, m.rating || "none", m.comment).then(function (res) {
+        if (res.ok) f.replaceWith(el("p", { "class": "note thanks" }, T.thanks));
+      });
+    });
+    box.appendChild(f);
+  }
+
+  function renderMessage(m) {
+    var box = el("div", { "class": "msg " + m.role });
+    var text = el("div", { "class": "text" });
+    box.appendChild(text);
+    if (m.role === "bot") {
+      renderAnswer(text, m.text + (m.stopped ? " " + T.stopped : ""), m.citations || []);
+      renderCitations(box, m.citations || []);
+      if (!m.stopped) { tools(box, m); chips(box, m.suggestions); }
+    } else {
+      text.textContent = m.text;
+      if (m.role === "err") box.setAttribute("role", "alert");
     }
+    log.appendChild(box);
+    return box;
+  }
+
+  function renderAll() {
+    log.textContent = "";
+    if (!state.messages.length) {
+      var hello = el("div", { "class": "msg bot greeting" });
+      hello.appendChild(el("div", { "class": "text" }, greeting));
+      chips(hello, suggestions);
+      log.appendChild(hello);
+    }
+    state.messages.forEach(renderMessage);
+    scroll();
+  }
+
+  function conversation() { // [{role, content}] for follow-ups: answered exchanges only
+    var turns = [];
+    state.messages.forEach(function (m, i) {
+      var next = state.messages[i + 1];
+      if (m.role === "me" && next && next.role === "bot" && !next.stopped) {
+        turns.push({ role: "user", content: m.text }, { role: "assistant", content: next.text });
+      }
+    });
+    return turns.slice(-20);
   }
 
   async function errorFrom(res) {
-    var message = "The assistant answered with HTTP " + res.status + ".";
+    var message = fill(T.failed, res.status);
     try { message = (await res.json()).error || message; } catch (e) { /* not JSON */ }
-    if (res.status === 429) {
-      var wait = res.headers.get("Retry-After");
-      message = "Too many questions: wait " + (wait || "a few") + " seconds and ask again.";
-    }
+    if (res.status === 429) message = fill(T.tooMany, res.headers.get("Retry-After") || "60");
     return message;
   }
 
@@ -190,51 +340,87 @@
     }
   }
 
-  async function ask(question) {
-    addMessage("me", question);
-    var msg = addMessage("bot", "");
-    var box = el("div", { "class": "text" }, "\u2026");
-    msg.appendChild(box);
-    msg.setAttribute("aria-busy", "true");
-    var text = "", citations = [], res;
+  function busy(on) {
+    send.classList.toggle("stop", on);
+    send.textContent = on ? T.stop : T.send;
+    if (on) send.setAttribute("aria-label", T.stopLabel); else send.removeAttribute("aria-label");
+  }
+
+  async function submit(question) {
+    if (controller) return;
+    var history = conversation();
+    state.messages.push({ role: "me", text: question }); save();
+    renderAll();
+    var box = el("div", { "class": "msg bot", "aria-busy": "true" });
+    var textBox = el("div", { "class": "text" }, "\u2026");
+    box.appendChild(textBox); log.appendChild(box); scroll();
+    var m = { role: "bot", id: "w" + Date.now().toString(36) + Math.random().toString(36).slice(2, 10),
+      text: "", citations: [], question: question, history: history };
+    controller = new AbortController();
+    busy(true);
     try {
+      var res;
       try {
-        res = await fetch(api("api/ask/stream"), {
-          method: "POST", headers: { "Content-Type": "application/json", "Accept": "text/event-stream" },
-          body: JSON.stringify({ question: question, history: history.slice(-20) })
-        });
+        res = await fetch(api("api/ask/stream"), { method: "POST", signal: controller.signal,
+          headers: { "Content-Type": "application/json", "Accept": "text/event-stream" },
+          body: JSON.stringify({ question: question, history: history }) });
       } catch (e) {
-        throw new Error(await failureMessage());
+        if (e.name === "AbortError") throw e;
+        throw new Error(T.unreachable);
       }
       if (!res.ok) throw new Error(await errorFrom(res));
       await readEvents(res, function (name, data) {
-        if (name === "delta") { text += data.text; box.textContent = text; log.scrollTop = log.scrollHeight; }
-        else if (name === "citations") citations = data.citations || [];
-        else if (name === "done") text = data.answer.answer;
-        else if (name === "error") throw new Error(data.error);
+        if (name === "delta") { m.text += data.text; textBox.textContent = m.text; scroll(); }
+        else if (name === "citations") m.citations = data.citations || [];
+        else if (name === "done") {
+          var a = data.answer;
+          m.text = a.answer; m.refused = a.refused; m.corpus_version = a.corpus_version;
+          m.generator = a.generator; m.suggestions = a.suggestions || [];
+        } else if (name === "error") throw new Error(data.error);
       });
-      renderAnswer(box, text, citations);
-      renderCitations(msg, citations);
-      history.push({ role: "user", content: question }, { role: "assistant", content: text });
+      state.messages.push(m);
     } catch (e) {
-      msg.className = "msg bot err";
-      box.textContent = e.message || String(e);
-      msg.setAttribute("role", "alert");
+      if (e.name === "AbortError") { m.stopped = true; state.messages.push(m); }
+      else state.messages.push({ role: "err", text: e.message || String(e) });
     } finally {
-      msg.removeAttribute("aria-busy");
-      log.scrollTop = log.scrollHeight;
+      controller = null;
+      busy(false);
+      save(); renderAll();
     }
   }
 
-  form.addEventListener("submit", async function (e) {
+  form.addEventListener("submit", function (e) {
     e.preventDefault();
+    if (controller) { controller.abort(); return; } // the button is Stop while an answer streams
     var question = input.value.trim();
-    if (!question || send.disabled) return;
+    if (!question) return;
     input.value = "";
-    send.disabled = true;
-    try { await ask(question); } finally { send.disabled = false; input.focus(); }
+    submit(question).then(function () { input.focus(); });
   });
 
-  function mount() { document.body.appendChild(host); }
-  if (document.body) mount(); else document.addEventListener("DOMContentLoaded", mount);
+  function mount(defaults) {
+    greeting = greeting || defaults.greeting || "";
+    suggestions = suggestions || defaults.suggestions || [];
+    fit();
+    renderAll();
+    document.body.appendChild(host);
+    if (state.open) { panel.hidden = false; bubble.setAttribute("aria-expanded", "true");
+      bubble.setAttribute("aria-label", T.closeTo + title); }
+  }
+
+  // One CORS request decides: allowed origins get the bubble, others one console warning.
+  fetch(api("api/examples"), { cache: "no-store" }).then(function (res) {
+    if (!res.ok) throw new Error("HTTP " + res.status);
+    return res.json();
+  }).then(function (defaults) {
+    if (document.body) mount(defaults); else document.addEventListener("DOMContentLoaded", function () { mount(defaults); });
+  }, function () {
+    // a script fetch needs no CORS grant: if it works, the server is up and refused this origin
+    fetch(api("widget.js"), { mode: "no-cors", cache: "no-store" }).then(function () {
+      console.warn("Treaty Assistant widget hidden: " + location.origin + " is not allowed by " + base +
+        ". The site owner must add it to TREATY_ALLOWED_ORIGINS on the assistant's server.");
+    }, function () {
+      console.warn("Treaty Assistant widget hidden: the assistant at " + base + " cannot be reached.");
+    });
+  });
 })();
