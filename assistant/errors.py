@@ -6,14 +6,14 @@
     ├── InvalidHistory        a conversation history that is not a list of {role, content}
     ├── GeneratorUnavailable  the configured LLM generator cannot run (missing extra, endpoint down)
     ├── EvalError             a question file, run folder or eval option that cannot be used
-    └── (re-exported) StoreError, IngestError from the leaf packages
+    └── (re-exported) StoreError, IngestError, MissingModel from the leaf packages
 
 Errors are converted to user form only at the edges (CLI, UI, API).
 """
 from __future__ import annotations
 
 from ingest.errors import CorpusNotFound, IngestError, UnreadableFile
-from vectorstore.errors import IndexLocked, IndexNotWritable, NoIndex, ServerUnavailable, StoreError
+from vectorstore.errors import IndexLocked, IndexNotWritable, MissingModel, NoIndex, ServerUnavailable, StoreError
 
 
 class TreatyError(Exception):
@@ -40,7 +40,7 @@ class EvalError(TreatyError):
     """A question file, run folder or eval option that cannot be used as given."""
 
 
-EXPECTED_ERRORS = (TreatyError, StoreError, IngestError)
+EXPECTED_ERRORS = (TreatyError, StoreError, IngestError, MissingModel)
 
 
 def public_url(url: str) -> str:
@@ -52,6 +52,6 @@ def public_url(url: str) -> str:
 
 __all__ = [
     "CorpusNotFound", "EXPECTED_ERRORS", "EvalError", "GeneratorUnavailable", "IndexLocked", "IndexNotWritable",
-    "IngestError", "InvalidHistory", "InvalidQuestion", "NoIndex", "QuestionTooLong", "ServerUnavailable", "StoreError",
+    "IngestError", "InvalidHistory", "InvalidQuestion", "MissingModel", "NoIndex", "QuestionTooLong", "ServerUnavailable", "StoreError",
     "TreatyError", "UnreadableFile", "public_url",
 ]

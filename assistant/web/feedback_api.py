@@ -13,8 +13,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from ..feedback import FeedbackEntry, FeedbackError, FeedbackStore
 from ..answer.understand.validate import clean_history, clean_question
+from ..feedback import FeedbackEntry, FeedbackError, FeedbackStore
 from .security import RateLimiter, client_key
 
 
