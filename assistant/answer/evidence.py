@@ -18,7 +18,7 @@ from .types import Passage
 
 DECLINE_FEATURES = (
     "bias", "best_dense", "best_cov", "best_header_cov", "unknown_terms", "unknown_names", "names_not_in_passages",
-    "date_missing", "number_missing", "top_margin",
+    "date_missing", "number_missing", "top_margin", "any_unknown_term",
 )
 # capitalised words or acronyms, words with digits ("NIS2", "108"), not the question's first word
 _NAMEISH = re.compile(r"(?<!^)(?<![.?!]\s)\b(?:[A-Z][A-Za-z0-9’'-]+|[a-z]*\d[\w-]*)")
@@ -57,4 +57,5 @@ def features(question: str, query: str, passages: list[Passage], idf: IdfTable, 
         float(bool(_ASKS_DATE.search(question)) and not _DATE.search(text)),
         float(bool(_ASKS_NUMBER.search(question)) and not _NUMBER.search(text)),
         max(min(margin, 5.0), 0.0) / 5.0,
+        float(any(not idf.known(t) for t in terms)),
     ])

@@ -140,6 +140,12 @@ class Retriever:
         cands = self.candidates(query, refs, query_vec, where)
         scores = cands.scores(self.tuning.rank_weights)
         order = list(np.argsort(-scores, kind="stable"))
+        definition = cands.X[:, FEATURES.index("definition")]
+        if definition.any():  # a defined term the question asks about: its definition leads, as a named article does
+            named = [i for i in order if definition[i] and (not refs.docs or
+                     self.index.metadatas[cands.rows[i]].get("doc_id") in refs.docs)]
+            if named:
+                order = [named[0], *[i for i in order if i != named[0]]]
         if asks_comparison(query):  # "both conventions": the documents with articles, primary first
             order = self._both_sides(order, cands, [self.primary_doc, *(refs.docs or sorted(self.articles))], k)
         lex = cands.X[:, FEATURES.index("lex")]

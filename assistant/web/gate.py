@@ -92,7 +92,9 @@ class Gate:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        request_id = uuid.uuid4().hex[:16]
+        from ..logs import request_id as current_id
+
+        request_id = current_id.get() or uuid.uuid4().hex[:16]  # RequestIds (outermost) chose it, if installed
         scope.setdefault("state", {})["request_id"] = request_id
         method, path = scope["method"], scope["path"]
         client = (scope.get("client") or ("unknown", 0))[0]

@@ -16,12 +16,11 @@ import time
 import uuid
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..answer.understand.validate import clean_history, clean_question
 from ..errors import EXPECTED_ERRORS, InvalidQuestion
 from .api import MAX_BODY, Answerer
 
@@ -109,17 +108,14 @@ def openai_router(answerer: Answerer) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["openai-compatible"], max_body_size=MAX_BODY)
     container, started = answerer.container, int(time.time())
 
-    @router.post("/chat/completions", summary="OpenAI-compatible chat completion (with citations)",
-                 dependencies=[Depends(answerer.limit)])
-    def chat_completions(body: ChatRequest):
-        question, history = conversation(body.messages)
+    @router.post("/chat/completions", summary="OpenAI-compatible chat completion (with citations)")
+    def chat_completions(body: ChatRequest, request: Request):
+        # validated first, then one question of the caller's quota, as on /api (validated before a stream opens)
+        question, history = answerer.admit(request, *conversation(body.messages))
         if not body.stream:
             return completion(answerer.pipeline().ask(question, history).as_dict())
         from sse_starlette import EventSourceResponse
 
-        # validated before the stream opens, so bad input still gets its status code
-        question = clean_question(question, container.settings.max_question_chars)
-        history = clean_history(history)
         pipeline = answerer.pipeline()
         container.index()
         return EventSourceResponse(completion_chunks(pipeline, question, history), ping=15)
