@@ -88,8 +88,7 @@ def test_a_missing_chapter_says_how_many_there_are(pipeline):
                                   "there is no Chapter X. The documents do not cover it.")
 
 
-@pytest.mark.parametrize("question", ["What does the UK Computer Misuse Act 1990 say about unauthorised access?",
-                                      "How does the UN cybercrime convention define cyberterrorism?"])
+@pytest.mark.parametrize("question", ["What does the UK Computer Misuse Act 1990 say about unauthorised access?"])
 def test_questions_about_what_no_document_holds_are_declined(pipeline, question):
     answer = pipeline.ask(question)
     assert answer.refused and answer.decline_reason == "unsupported", answer.text

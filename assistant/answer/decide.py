@@ -33,6 +33,10 @@ _TASKS = [
 ]
 
 
+# the documents are a fixed snapshot: what happens today or right now is not in them
+_PRESENT_MOMENT = re.compile(r"\b(?:today|tonight|tomorrow|right now|this (?:morning|afternoon|evening|week))\b", re.I)
+
+
 def is_task_request(question: str) -> bool:
     return any(rx.search(question) for rx in _TASKS)
 
@@ -93,6 +97,8 @@ def decide(question: str, query: str, retrieval, passages: list[Passage], idf: I
     if retrieval.missing_chapters:
         title, chapter, count = retrieval.missing_chapters[0]
         return Decision(True, "missing_chapter", f"The {title} has {count} chapters; there is no Chapter {chapter}.")
+    if not retrieval.pinned and _PRESENT_MOMENT.search(question):
+        return Decision(True, "unsupported", "asks about the present moment; the documents are a fixed snapshot")
     if not retrieval.pinned:  # a question naming an article is answered from that article
         x = evidence.features(question, query, passages, idf, [p.score for p in passages])
         p = decline_probability(x, tuning)

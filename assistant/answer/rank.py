@@ -72,7 +72,12 @@ class FeatureBuilder:
             if allowed is None or int(row) in allowed:
                 lex_rank[int(row)] = len(lex_rank)
         dense_rank = {row: r for r, (row, _) in enumerate(sorted(dense.items(), key=lambda kv: -kv[1]))}
-        rows = list(dict.fromkeys([*dense_rank, *lex_rank]))
+        low = f" {' '.join(query.lower().split())} "
+        used = [d for d in self.defined if asks_definition(query) and re.search(rf"\b{re.escape(d)}\b", low)]
+        # the chunks defining a term the question asks about are candidates whatever their scores
+        defining = [r for r, m in enumerate(idx.metadatas) if used and (allowed is None or r in allowed)
+                    and any(f"|{u}|" in (m.get("defines") or "") for u in used)] if used else []
+        rows = list(dict.fromkeys([*dense_rank, *lex_rank, *defining]))
         missing = [r for r in rows if r not in dense]
         if missing:
             dense = {**dense, **idx.similarity(query_vec, missing)}
@@ -85,8 +90,6 @@ class FeatureBuilder:
         name_rows = {i for n in names for i in rows if n in idx.texts[i]}
         if len(name_rows) > self.rare_name_max_rows:
             name_rows = set()
-        low = f" {' '.join(query.lower().split())} "
-        used = [d for d in self.defined if asks_definition(query) and re.search(rf"\b{re.escape(d)}\b", low)]
         qv = np.asarray(query_vec, dtype=np.float32)
         doc_sim = {d: float(np.dot(qv, v)) for d, v in self.doc_vectors.items()}
         mean_sim = sum(doc_sim.values()) / len(doc_sim) if doc_sim else 0.0
