@@ -13,7 +13,9 @@ import re
 from .models import Chunk, Document
 from .treaty import HEADING, Block, looks_like_treaty, parse_treaty, split_paragraphs
 
-# all-MiniLM-L6-v2 truncates at 256 word-pieces; ~1.3 pieces per word plus the header.
+# all-MiniLM-L6-v2 truncates at 256 word-pieces (all-mpnet-base-v2 at 384): chunks are sized for
+# the smaller window, so either shipped embedder sees every chunk whole; ~1.3 pieces per word plus the header.
+EMBED_WINDOW = 256
 MAX_WORDS = 150
 _SENTENCE_END = re.compile(r"(?<=[.;:])\s+(?=[A-Z(“\"])")
 
@@ -180,25 +182,7 @@ def prose_chunks(doc: Document, max_words: int = MAX_WORDS) -> list[Chunk]:
     return chunks
 
 
-def card_chunk(doc: Document, position: int, structure: str) -> Chunk:
-    """The document's own details (title, kind, date) as a citable chunk: "which resolution
-    adopted it?" or "when was it opened for signature?" are answered by metadata."""
-    doc_short = short_title(doc)
-    lines = [doc.title.rstrip(".") + "."]
-    if doc.kind and doc.kind != "document":
-        lines.append(f"Kind of document: {doc.kind}.")
-    if doc.date:
-        lines.append(f"Date: {doc.date}.")
-    text = " ".join(lines)
-    meta = _base_meta(doc, structure)
-    meta.update(section="document", chapter="", chapter_title="", article=0, article_title="", paragraph=0,
-                label=f"{doc_short} (document details)", part=0, defines="")
-    return Chunk(doc.doc_id, position, text, f"{doc_short}, document details\n{text}", meta)
-
-
 def chunk_document(doc: Document, max_words: int = MAX_WORDS) -> list[Chunk]:
-    """Pick the treaty or prose chunker by the document's shape; the document card comes last
-    (so adding it moved no other chunk's position)."""
+    """Pick the treaty or prose chunker by the document's shape."""
     treaty = looks_like_treaty(doc.text)
-    chunks = treaty_chunks(doc, max_words=max_words) if treaty else prose_chunks(doc, max_words=max_words)
-    return [*chunks, card_chunk(doc, len(chunks), "treaty" if treaty else "prose")] if chunks else chunks
+    return treaty_chunks(doc, max_words=max_words) if treaty else prose_chunks(doc, max_words=max_words)

@@ -39,8 +39,13 @@ def last_bot(page):
     return page.locator(BOT).last
 
 
+AXE_CONTEXT = {"bypass_csp": True}
+
+
 def axe_violations(page, context: str = "document") -> list[dict]:
-    """Serious and critical axe-core violations on the page (or inside `context`)."""
+    """Serious and critical axe-core violations on the page (or inside `context`). Our pages' policy
+    allows only their own scripts, so the page must come from a context made with `bypass_csp=True`
+    (`AXE_CONTEXT`): the test tool is injected, the page's own code runs under its real policy."""
     if not AXE.exists():
         raise AssertionError(f"axe-core is missing at {AXE}: run `npm ci --prefix tests/support/node`")
     page.add_script_tag(path=str(AXE))

@@ -17,7 +17,7 @@ import urllib.request
 
 import pytest
 
-from .browser_support import BOT, ROOT, TEXTBOX, PacedLLM, axe_violations, box, chat_ask, last_bot
+from .browser_support import AXE_CONTEXT, BOT, ROOT, TEXTBOX, PacedLLM, axe_violations, box, chat_ask, last_bot
 from .conftest import UN, copy_index, free_port
 from .web_fixtures import browser, post_json, serve_app, web_container  # noqa: F401
 
@@ -234,7 +234,9 @@ def test_layout_at_desktop_and_phone_sizes(browser, app_url, size, tmp_path):  #
     ctx.close()
 
 
-def test_chat_passes_axe_with_an_answer_and_an_error(page, app_url):
+def test_chat_passes_axe_with_an_answer_and_an_error(browser, app_url):  # noqa: F811
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, **AXE_CONTEXT)
+    page = ctx.new_page()
     open_chat(page, app_url)
     assert axe_violations(page) == []
     chat_ask(page, QUESTION)
@@ -242,3 +244,4 @@ def test_chat_passes_axe_with_an_answer_and_an_error(page, app_url):
     chat_ask(page, "x" * 2001)
     assert axe_violations(page) == []
     assert page.locator(BOT).count() == 2
+    ctx.close()

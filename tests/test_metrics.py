@@ -43,7 +43,7 @@ def status_of(url: str, body: dict) -> int:
 def test_scrape_after_requests(settings, embedder, container):
     from assistant.web import build_app
 
-    app_container = web_container(settings, embedder, metrics=True, rate_limit="5/minute")
+    app_container = web_container(settings, embedder, metrics=True, rate_limit="4/minute")
     with serve_app(build_app(app_container, chat=False)) as url:
         before = scrape(url)
         assert not any(name == "treaty_http_requests_total" and ("route", "/api/ask") in labels
@@ -54,7 +54,8 @@ def test_scrape_after_requests(settings, embedder, container):
         client = openai.OpenAI(base_url=f"{url}/v1", api_key="x", max_retries=0)
         "".join(c.choices[0].delta.content or "" for c in client.chat.completions.create(
             model="m", stream=True, messages=[{"role": "user", "content": QUESTION}]))  # answered, streamed
-        assert status_of(f"{url}/api/ask", {"question": " "}) == 400  # counted by the limit, no answer
+        assert status_of(f"{url}/api/ask", {"question": " "}) == 400  # invalid: spends no quota
+        # the four questions spent the quota of 4/minute
         assert status_of(f"{url}/api/ask", {"question": QUESTION}) == 429
         assert status_of(f"{url}/api/ask", {"question": QUESTION}) == 429
         get_json(f"{url}/api/health")

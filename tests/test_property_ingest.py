@@ -112,18 +112,13 @@ def content_paragraphs(text: str, treaty: bool) -> list[str]:
 
 
 def assert_each_paragraph_in_exactly_one_chunk(doc: Document) -> None:
-    everything = chunk_document(doc)
-    cards = [c for c in everything if c.metadata["section"] == "document"]
-    # one card per document with chunks, last; it holds the title and metadata, not paragraphs
-    assert len(cards) == (1 if everything else 0) and (not cards or everything[-1] is cards[0])
-    assert not cards or cards[0].text.startswith(doc.title.rstrip(".") + ".")
-    chunks = everything[:-1] if cards else everything
+    chunks = chunk_document(doc)
     paragraphs = content_paragraphs(doc.text, looks_like_treaty(doc.text))
     # a chunk's text is its paragraphs joined by blank lines (a cut paragraph: its part)
     pieces = [piece for c in chunks for piece in c.text.split("\n\n")]
     assert all(c.text.strip() for c in chunks), "an empty chunk"
-    assert [c.position for c in everything] == list(range(len(everything)))
-    assert len({c.chunk_id for c in everything}) == len(everything)
+    assert [c.position for c in chunks] == list(range(len(chunks)))
+    assert len({c.chunk_id for c in chunks}) == len(chunks)
     i = 0
     for para in paragraphs:
         if len(para.split()) <= MAX_WORDS:

@@ -19,7 +19,7 @@ ALLOWED = "http://127.0.0.1:9911"
 OTHER = "http://127.0.0.1:9922"
 QUESTION = "What does Article 25 say?"
 ANSWER_KEYS = {"answer", "citations", "refused", "corpus_version", "timings_ms", "question", "standalone_question",
-               "generator", "retrieved", "unverified"}
+               "generator", "retrieved", "unverified", "suggestions", "decline_reason", "lang"}
 CITATION_KEYS = {"n", "doc_id", "doc_title", "label", "article", "paragraph", "quote", "source_url", "chunk_id",
                  "section", "passage", "doc_short_title"}
 
@@ -47,6 +47,8 @@ def test_ask_returns_the_answer_json(asked, container):
     assert set(asked["citations"][0]) == CITATION_KEYS
     assert any(c["label"].startswith("Art. 25(") for c in asked["citations"])
     assert "[1]" in asked["answer"]
+    # an answer, not a decline: no decline reason or suggestions; the question's language
+    assert (asked["decline_reason"], asked["suggestions"], asked["lang"]) == ("", [], "en")
 
 
 def test_ask_matches_the_cli_json(asked, cli, built_index):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from .browser_support import WIDGET, PacedLLM, axe_violations, box
+from .browser_support import AXE_CONTEXT, WIDGET, PacedLLM, axe_violations, box
 from .web_fixtures import browser, get_json, serve_app, serve_folder, web_container  # noqa: F401
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -208,7 +208,7 @@ def test_thumbs_down_and_comment_are_stored(browser, app_url, origins):  # noqa:
 
 
 def test_widget_passes_axe_open_with_an_answer(browser, app_url):  # noqa: F811
-    page = browser.new_page()
+    page = browser.new_page(**AXE_CONTEXT)
     open_widget(page, f"{app_url[0]}/widget-demo")
     assert axe_violations(page) == []
     ask(page, QUESTION)

@@ -17,7 +17,7 @@ from .terms import IdfTable, asks_definition, content_terms, coverage
 
 FEATURES = (
     "dense", "dense_rr", "lex", "lex_rr", "cov_text", "cov_header", "primary", "named_doc", "other_doc_named",
-    "section", "chapter", "title", "definition", "rare_name", "doc_sim", "prose", "article_support", "card",
+    "section", "chapter", "title", "definition", "rare_name", "doc_sim", "prose", "article_support",
 )
 _NAME = re.compile(r"\b[A-Z][\w’'-]*(?:\s+(?:(?:of|on|for|and|the)\s*)?[A-Z][\w’'-]*)+")
 
@@ -123,6 +123,5 @@ class FeatureBuilder:
                 doc_sim.get(doc, mean_sim) - mean_sim,
                 float(doc not in self.structured),
                 top_articles.get((doc, m.get("article")), 0) / 10 if m.get("article") else 0.0,
-                float(m.get("section") == "document"),
             )
         return Candidates(rows, X, dense)

@@ -5,6 +5,10 @@ import os
 
 import click
 
+# proxy headers are the app's business (TREATY_TRUSTED_PROXIES): uvicorn's default believes loopback;
+# the tests' servers run with the same options
+UVICORN_OPTIONS = {"proxy_headers": False, "server_header": False}
+
 
 @click.command()
 @click.option("--host", default=None, help="Address to bind (default 127.0.0.1, or TREATY_HOST).")
@@ -33,6 +37,5 @@ def serve(host: str | None, port: int | None, trusted_proxies: str | None) -> No
     except EXPECTED_ERRORS as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Treaty Assistant on http://{settings.host}:{settings.port}/ (API docs at /docs)", err=True)
-    # proxy headers are the app's business (TREATY_TRUSTED_PROXIES): uvicorn's default believes loopback
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", proxy_headers=False,
-                server_header=False, **configure_logging(settings.log_format))
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", **UVICORN_OPTIONS,
+                **configure_logging(settings.log_format))

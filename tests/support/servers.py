@@ -130,9 +130,11 @@ def serve_app(app, timeout: float = 60, **config) -> Iterator[str]:
     `config` goes to uvicorn.Config (e.g. limit_concurrency)."""
     import uvicorn
 
+    from assistant.web.command import UVICORN_OPTIONS
+
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           **{"log_level": "warning", "lifespan": "on", **config}))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, **{
+        "log_level": "warning", "lifespan": "on", **UVICORN_OPTIONS, **config}))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + timeout

@@ -22,6 +22,8 @@ from ..types import Passage
 
 _DURATION = re.compile(r"\b(?:(?:for a period of|up to|not exceeding|within|at least|a maximum of)\s+){0,4}(?:a maximum of\s+)?\d+\s+(?:days?|months?|years?|hours?)\b", re.I)
 _COUNT = re.compile(r"\b\d[\d,]*\b")
+# a definition sentence: the quoted term, then "means" / "shall mean" ('"computer data" means any ...')
+_DEFINES = re.compile(r"[\"“‘']([^\"”’']{2,80})[\"”’']\s+(?:shall\s+)?means?\b", re.I)
 _DATE = re.compile(r"\b\d{1,2}\s+(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{4}\b")
 
 
@@ -31,6 +33,12 @@ class Unit:
     pos: int  # position inside the passage
     text: str
     score: float
+
+
+def defines_asked_term(question: str, text: str) -> bool:
+    """The unit defines a term whose words all appear in the question."""
+    asked = set(tokenize(question))
+    return any(set(tokenize(m.group(1))) <= asked for m in _DEFINES.finditer(text) if tokenize(m.group(1)))
 
 
 def score_units(question: str, passages: list[Passage], idf: IdfTable, t: Tuning = DEFAULT,
@@ -53,7 +61,7 @@ def score_units(question: str, passages: list[Passage], idf: IdfTable, t: Tuning
                 cov -= t.repeat_penalty
             s = cov + about + t.rank_weight * confidence + (t.lead_bonus if pos == 0 else 0.0)
             if definition and ("shall mean" in text or " means " in text):
-                s += t.definition_bonus * cov
+                s += t.definition_bonus * cov + (t.asked_term_bonus if defines_asked_term(question, text) else 0.0)
             if words < 6 or text.endswith(":") and words < 15:
                 s -= t.intro_penalty  # bare intros ("For the purposes of this Convention:") answer nothing
             if p.doc_title and text.strip(" .") == p.doc_title.strip(" ."):
