@@ -92,3 +92,9 @@ def test_a_follow_up_is_joined_back_to_the_question_that_opened_the_topic():
                                                 ("What is illegal interception?", False)])
 def test_what_counts_as_a_follow_up(question, expected):
     assert is_follow_up(question) is expected
+
+
+def test_a_lettered_item_is_part_of_the_reference():
+    assert article_refs("What does article 2(p) define?") == (ArticleRef(2, 0, "p"),)
+    assert article_refs("Art. 16(2)(b) and 26") == (ArticleRef(16, 2, "b"), ArticleRef(26))
+    assert article_refs("article 5 (see the note)") == (ArticleRef(5),)  # a bracketed word is not an item

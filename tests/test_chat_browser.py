@@ -63,10 +63,16 @@ def api_error(url: str, question: str) -> str:
     return json.loads(failed.value.read())["error"]
 
 
-def assert_usable_after(page, message: str) -> None:
-    """The error is the last assistant message, no toast covers it, and the input is ready now."""
+# a server-side failure (no index, LLM down) as a client sees it: details stay in the server's log
+UNAVAILABLE = r"The answer service is not available on the server right now: try again later(?: \(request id [0-9a-f]+\))?\."
+
+
+def assert_usable_after(page, message: str, pattern: bool = False) -> None:
+    """The error is the last assistant message (or matches the `pattern`), no toast covers it, and
+    the input is ready now."""
     bot = last_bot(page)
-    assert bot.locator(".tw-error").inner_text() == message
+    shown = bot.locator(".tw-error").inner_text()
+    assert re.fullmatch(message, shown) if pattern else shown == message, shown
     assert page.locator(".toast-body").count() == 0
     assert page.locator(TEXTBOX).is_editable()
 
@@ -146,7 +152,8 @@ def test_no_index_is_a_message_and_answers_once_the_index_exists(browser, settin
         page = browser.new_page()
         open_chat(page, url)
         chat_ask(page, QUESTION)
-        assert_usable_after(page, str(missing.value))
+        assert_usable_after(page, UNAVAILABLE, pattern=True)  # not the path or the fix: those are the operator's
+        assert str(tmp_path) not in last_bot(page).inner_text() and "run `treaty ingest`" in str(missing.value)
         shutil.rmtree(tmp_path / "index", ignore_errors=True)
         copy_index(settings.index_dir, tmp_path / "index")  # what `treaty ingest` would have built
         chat_ask(page, QUESTION)
@@ -164,9 +171,9 @@ def test_generator_down_is_a_message_and_answers_once_it_is_up(browser, settings
         open_chat(page, url)
         chat_ask(page, QUESTION)
         expected = api_error(f"{url}/api/ask", QUESTION)  # the API's 503 message for the same failure
-        assert re.fullmatch(rf"The LLM endpoint at http://127\.0\.0\.1:{port}/v1 failed \(\w+\): check that it is "
-                            r"running, or use TREATY_GENERATOR=extractive", expected), expected
-        assert_usable_after(page, expected)
+        assert re.fullmatch(UNAVAILABLE, expected) and str(port) not in expected, expected
+        assert_usable_after(page, UNAVAILABLE, pattern=True)
+        assert str(port) not in last_bot(page).inner_text()  # the internal LLM address stays in the log
         with PacedLLM(port=port) as llm:
             chat_ask(page, QUESTION)
             assert llm.requests >= 1

@@ -97,3 +97,28 @@ def test_questions_about_what_no_document_holds_are_declined(pipeline, question)
 def test_a_plain_language_question_is_answered_not_declined(pipeline):
     answer = pipeline.ask("Can I be punished for breaking into someone's computer?")
     assert not answer.refused and answer.citations
+
+
+@pytest.mark.parametrize("question, text", [
+    ("What does paragraph 40 of Article 40 say?", "Article 40 of the United Nations Convention against Cybercrime "
+     "(Hanoi Convention) has paragraphs 1 to 32; it has no paragraph 40. The documents do not cover it."),
+    ("Which term does article 2(p) define?", "Article 2 of the United Nations Convention against Cybercrime "
+     "(Hanoi Convention) has items (a) to (o); it has no item (p). The documents do not cover it."),
+])
+def test_a_missing_paragraph_or_item_says_what_the_article_has(pipeline, question, text):
+    answer = pipeline.ask(question)
+    assert answer.refused and answer.decline_reason == "missing_article"
+    assert answer.text.startswith(text), answer.text
+
+
+def test_a_named_paragraph_or_item_that_exists_is_answered_from_it(pipeline):
+    para = pipeline.ask("What does Article 40 paragraph 22 say?")
+    assert not para.refused and para.citations[0].label == "Art. 40(22)"
+    item = pipeline.ask("What does Article 2(o) say?")
+    assert not item.refused and item.citations[0].label == "Art. 2"
+
+
+def test_an_article_asked_as_a_whole_is_quoted_in_its_own_order(pipeline):
+    answer = pipeline.ask("What does Article 25 say?")
+    labels = [c.label for c in answer.citations]
+    assert labels[0] == "Art. 25(1)" and labels == sorted(labels), labels

@@ -253,3 +253,21 @@ def test_a_sentence_with_no_words_is_not_a_supported_claim(container):
     assert not answer.text.startswith(",")
     assert any(s.startswith(",,,") for s in answer.unverified)
     assert [c.n for c in answer.citations] == [1]
+
+
+def test_a_sentence_that_only_restates_a_passage_header_is_removed(container):
+    # a model echoing the citation header ("(document, article) 9.") says nothing the text holds
+    probe = AnswerPipeline(container, ScriptedGenerator("x [1].")).ask("What is illegal access under the convention?")
+    header = probe.retrieved[0]["label"]
+    gen = ScriptedGenerator(f"(Hanoi Convention, {header}) 9 [1]. Illegal access is the access to an information "
+                            "and communications technology system without right [1].")
+    answer = AnswerPipeline(container, gen).ask("What is illegal access under the convention?")
+    assert any(s.startswith("(Hanoi Convention") for s in answer.unverified), answer.text
+    assert answer.text.startswith("Illegal access is") and [c.n for c in answer.citations] == [1]
+
+
+def test_header_facts_may_be_cited_but_the_text_must_support_the_rest():
+    header, text = "UN Convention, Art. 7(1)", "Each State Party shall criminalize access without right."
+    assert check_sentence("Article 7 requires States to criminalize access without right.", text, header=header).supported
+    assert not check_sentence("Art. 7(1) of the UN Convention.", text, header=header).supported
+    assert not check_sentence("Article 7 allows States to hack any computer.", text, header=header).supported

@@ -90,8 +90,7 @@ def decide(question: str, query: str, retrieval, passages: list[Passage], idf: I
     if retrieval is None or is_task_request(question):
         return Decision(True, "task")
     if retrieval.missing and not retrieval.pinned:
-        m = retrieval.missing[0]
-        return Decision(True, "missing_article", f"The {m.doc_title} has {m.highest} articles; there is no Article {m.article}.")
+        return Decision(True, "missing_article", retrieval.missing[0].describe())
     if not passages:
         return Decision(True, "unsupported", "nothing retrieved")
     if retrieval.missing_chapters:

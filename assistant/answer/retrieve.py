@@ -8,6 +8,7 @@ A reference to an article a document does not have is reported.
 """
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -18,18 +19,48 @@ from vectorstore import Hit, HybridIndex
 from vectorstore.lexical import tokenize
 
 from .rank import FEATURES, Candidates, FeatureBuilder
-from .terms import IdfTable, asks_comparison
+from .terms import IdfTable, asks_comparison, content_terms
 from .tuning import DEFAULT, Tuning
 from .types import Passage, Turn
 from .understand.refs import ArticleRef, Refs, doc_aliases, parse_refs
 
 
+_ITEM = re.compile(r"(?m)^\(?([a-z])\)\s")  # a lettered item at the start of a line: "(a) ", "b) "
+
+
 @dataclass(frozen=True)
 class MissingArticle:
+    """A named article (or its paragraph or lettered item) the document does not have."""
+
     doc_id: str
     doc_title: str
     article: int
-    highest: int
+    highest: int  # the document's highest article number
+    part: str = ""  # the missing part, "paragraph 22" or "item (p)"; empty: the article itself
+    have: str = ""  # what the article has instead, "paragraphs 1 to 21"
+
+    def describe(self) -> str:
+        if not self.part:
+            return f"The {self.doc_title} has {self.highest} articles; there is no Article {self.article}."
+        return f"Article {self.article} of the {self.doc_title} has {self.have}; it has no {self.part}."
+
+
+def _span(values: list, fmt=str) -> str:
+    return f"{fmt(values[0])} to {fmt(values[-1])}" if len(values) > 1 else fmt(values[0])
+
+
+def missing_part(ref: ArticleRef, metas: list[dict], texts: list[str]) -> tuple[str, str] | None:
+    """(missing part, what the article has) when the named paragraph or item is not in it."""
+    paragraphs = sorted({p for m in metas for p in range(int(m.get("paragraph") or 0),
+                                                          int(m.get("paragraph_end") or m.get("paragraph") or 0) + 1) if p})
+    if ref.paragraph and ref.paragraph not in paragraphs:
+        return f"paragraph {ref.paragraph}", f"paragraphs {_span(paragraphs)}" if paragraphs else "no numbered paragraphs"
+    if ref.item:
+        within = [t for m, t in zip(metas, texts, strict=True) if not ref.paragraph or m.get("paragraph") == ref.paragraph]
+        items = sorted({x for t in within for x in _ITEM.findall(t)})
+        if ref.item not in items:
+            return f"item ({ref.item})", f"items {_span(items, lambda x: f'({x})')}" if items else "no lettered items"
+    return None
 
 
 @dataclass(frozen=True)
@@ -119,7 +150,17 @@ class Retriever:
                 continue
             flt = {"doc_id": doc, "article": ref.article, "section": "article"}
             rows = self.index.rows_where(flt)
+            gap = missing_part(ref, [self.index.metadatas[r] for r in rows], [self.index.texts[r] for r in rows])
+            if gap:
+                missing.append(MissingArticle(doc, self.doc_title(doc), ref.article, 0, *gap))
+                continue
             ranked = self.index.search(query, k=len(rows), where=flt, query_vec=query_vec)
+            named = {str(ref.article), str(ref.paragraph), ref.item}
+            asked = [t for t in content_terms(query) if t not in named]
+            if not any(set(asked) & set(tokenize(self.index.texts[r])) for r in rows):
+                # no word of the question tells the article's parts apart: the article, in its own order
+                top = max(h.score for h in ranked)
+                ranked = [replace(h, score=top) for h in sorted(ranked, key=lambda h: self.index.row[h.id])]
             if ref.paragraph:
                 ranked.sort(key=lambda h: h.metadata.get("paragraph") != ref.paragraph)
             pinned += [h for h in ranked if h.id not in {p.id for p in pinned}]
@@ -175,9 +216,15 @@ def passages_for(retrieval: Retrieval, retriever: Retriever) -> tuple[list[Passa
     """The passages a generator sees: the named articles' chunks if any, else the top k."""
     hits = retrieval.hits[: retrieval.pinned] if retrieval.pinned else retrieval.hits[: retriever.k]
     index = retriever.index
+    # named in the question's own words (not inherited from an earlier answer by a follow-up)
+    paragraphs = {(r.article, r.paragraph) for r in retriever.parse(retrieval.query).articles if r.paragraph}
+
+    def named(h: Hit) -> bool:  # the very paragraph a question names
+        return (h.metadata.get("article"), h.metadata.get("paragraph")) in paragraphs
+
     passages = [
         Passage(i, h.text, h.metadata.get("label", ""), h.metadata.get("doc_short_title") or h.metadata.get("doc_title", ""),
-                h.score, index.embed_texts[index.row[h.id]], h.dense)
+                h.score, index.embed_texts[index.row[h.id]], h.dense, named=i <= retrieval.pinned and named(h))
         for i, h in enumerate(hits, start=1)
     ]
     return passages, hits

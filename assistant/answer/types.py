@@ -22,6 +22,7 @@ class Passage:
     score: float = 0.0
     context: str = ""  # the passage as indexed (header + text): what it is about
     dense: float = 0.0  # cosine similarity of the question and the passage
+    named: bool = False  # the paragraph the question names ("Article 40 paragraph 8")
 
 
 class Generator(Protocol):

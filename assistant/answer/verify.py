@@ -66,11 +66,23 @@ def lexical_support(sentence: str, passage: str) -> float:
     return len(terms & have) / len(terms)
 
 
-def check_sentence(sentence: str, passage: str, threshold: float = DEFAULT.support_threshold) -> Verdict:
-    """Is `sentence` supported by `passage`? Exact facts first, then the support score."""
+def check_sentence(sentence: str, passage: str, threshold: float = DEFAULT.support_threshold,
+                   header: str = "") -> Verdict:
+    """Is `sentence` supported by `passage`? Exact facts first, then the support score. `header`
+    (the passage's document and article): its names and numbers may be cited, but a sentence
+    must say something of the passage's own text ("(Hanoi Convention, Art. 42(9)) 9." says nothing)."""
     sentence = MARKER.sub(" ", sentence)
     if not tokenize(sentence):
         return Verdict(False, 0.0, ["states nothing (no content words)"])  # ",,," or "[1]." alone
+    if header:
+        own = set(tokenize(sentence)) - set(tokenize(header))
+        if not own:
+            return Verdict(False, 0.0, ["restates the passage's header only"])
+        verdict = check_sentence(sentence, f"{header}\n{passage}", threshold)
+        body = len(own & set(tokenize(passage))) / len(own)
+        if verdict.supported and body < threshold:
+            return Verdict(False, round(body, 4), [f"support {body:.2f} below {threshold:.2f} in the passage's text"])
+        return verdict
     p_norm = _norm(passage)
     p_numbers = {m.group(0).replace(",", "") for m in _NUM.finditer(passage)}
     for word, digit in _NUMBER_WORDS.items():
@@ -97,18 +109,20 @@ def repeats_instructions(sentence: str, instructions: str, passage: str) -> bool
     return bool(_word_runs(sentence) & _word_runs(instructions) - _word_runs(passage)) if instructions else False
 
 
-def verify_sentence(sentence: str, cited: list[int], passages: dict[int, str], instructions: str = "",
+def verify_sentence(sentence: str, cited: list[int], passages: dict[int, tuple[str, str]], instructions: str = "",
                     threshold: float = DEFAULT.support_threshold) -> tuple[list[int], list[int], Verdict | None]:
-    """(supporting citations, dropped markers, last verdict) for one sentence; `instructions`:
-    the text the model was prompted with, which a sentence may not repeat."""
+    """(supporting citations, dropped markers, last verdict) for one sentence; `passages`:
+    n -> (header, text); `instructions`: the text the model was prompted with, which a sentence
+    may not repeat."""
     valid = [n for n in cited if n in passages]
     dropped = [n for n in cited if n not in passages]
     candidates = valid or list(passages)  # an uncited sentence may still be supported
     keep: list[int] = []
     verdict = None
     for n in candidates:
-        verdict = check_sentence(sentence, passages[n], threshold)
-        if verdict.supported and repeats_instructions(sentence, instructions, passages[n]):
+        header, text = passages[n]
+        verdict = check_sentence(sentence, text, threshold, header)
+        if verdict.supported and repeats_instructions(sentence, instructions, f"{header}\n{text}"):
             verdict = Verdict(False, verdict.score, ["repeats the model's instructions"])
         if verdict.supported:
             keep.append(n)
@@ -117,7 +131,7 @@ def verify_sentence(sentence: str, cited: list[int], passages: dict[int, str], i
     return keep, dropped, verdict
 
 
-def verified_sentences(deltas, passages: dict[int, str], instructions: str = "",
+def verified_sentences(deltas, passages: dict[int, tuple[str, str]], instructions: str = "",
                        threshold: float = DEFAULT.support_threshold):
     """Stream of generated text -> ("kept", sentence, [passage numbers]) | ("removed", sentence, []),
     each sentence checked once it is complete (the last piece of a stream may be unfinished)."""

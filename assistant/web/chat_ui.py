@@ -136,8 +136,10 @@ def build_chat(answerer, store):
     # fixed text: document strings never go into Gradio's page config (an inline script)
     title = "UN Convention against Cybercrime"
     with gr.Blocks(title="Treaty Assistant", fill_height=True, elem_id="tw-app") as demo:
-        gr.HTML(f'<header class="tw-header"><h1>Treaty Assistant</h1><p>{title}: answers quote the documents '
-                'and cite them</p></header>', elem_id="tw-header")
+        # Markdown, not gr.HTML: Gradio evaluates gr.HTML as a JavaScript template (`new Function`),
+        # which the page's content policy (no 'unsafe-eval') rightly blocks
+        gr.Markdown(f'<header class="tw-header"><h1>Treaty Assistant</h1><p>{title}: answers quote the documents '
+                    'and cite them</p></header>', elem_id="tw-header", sanitize_html=True)
         chatbot = gr.Chatbot(
             label="Conversation", show_label=False, height="68vh", min_height=320, elem_id="tw-chat",
             latex_delimiters=[], sanitize_html=True, render_markdown=False, allow_tags=False, buttons=[],

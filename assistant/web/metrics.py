@@ -11,6 +11,7 @@ import time
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
+from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..errors import EXPECTED_ERRORS
@@ -122,12 +123,31 @@ class RequestMetrics:
                 status = message["status"]
             await send(message)
 
+        matched: list[str] = []  # filled by RouteNote, innermost (the scope is copied on the way in)
         try:
-            await self.app(scope, receive, see_status)
+            await self.app({**scope, NOTE: matched}, receive, see_status)
         finally:
-            route = getattr(scope.get("route"), "path", None)
-            label = (route or "/") if route is not None else "unmatched"
+            label = (matched[-1] or "/") if matched else "unmatched"
             self.metrics.requests.labels(label, scope["method"], str(status)).inc()
+
+
+NOTE = "treaty.route"
+
+
+class RouteNote:
+    """Innermost: after the router ran, passes the matched route's template out to RequestMetrics
+    (the middlewares between them hand copies of the scope on, and the router writes to its own)."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            route = scope.get("route")
+            if route is not None and NOTE in scope:
+                scope[NOTE].append(getattr(route, "path", "") or "")
 
 
 def install_metrics(app: FastAPI, answerer) -> Metrics | None:
@@ -152,6 +172,7 @@ def install_metrics(app: FastAPI, answerer) -> Metrics | None:
     answerer.pipeline = pipeline
     answerer.quotas = CountingQuotas(answerer.quotas, metrics)
     app.add_middleware(RequestMetrics, metrics=metrics)
+    app.user_middleware.append(Middleware(RouteNote))  # appended: the innermost of all
 
     @app.get("/metrics", include_in_schema=False)
     def scrape() -> Response:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 _PARA_WORD = r"(?:paragraph|para\.?|par\.?|§)"
 _ART = re.compile(
     r"\b(?:articles?|arts?\.?)\s*(\d{1,3})(?:\s*\((\d{1,2})\)|,?\s*" + _PARA_WORD + r"\s*(\d{1,2})\b)?"
+    r"(?:\s*\(([a-z])\)(?![\w(]))?"  # a lettered item: "article 2(p)", "art. 16(2)(b)"
     r"((?:\s*(?:,|and|or|&|to|-|–)\s*\d{1,3}\b(?!\s*\())*)",
     re.I,
 )
@@ -38,6 +39,7 @@ _GENERIC = frozenset(
 class ArticleRef:
     article: int
     paragraph: int = 0
+    item: str = ""  # a lettered subparagraph, "p" in "article 2(p)"
 
 
 @dataclass(frozen=True)
@@ -68,9 +70,9 @@ def article_refs(text: str) -> tuple[ArticleRef, ...]:
     for m in _ART.finditer(text):
         if any(a <= m.start() < b for a, b in covered):
             continue
-        found.append((m.start(), ArticleRef(int(m.group(1)), int(m.group(2) or m.group(3) or 0))))
+        found.append((m.start(), ArticleRef(int(m.group(1)), int(m.group(2) or m.group(3) or 0), m.group(4) or "")))
         prev = int(m.group(1))
-        for sep, n in _MORE.findall(m.group(4) or ""):
+        for sep, n in _MORE.findall(m.group(5) or ""):
             n = int(n)
             span = range(prev + 1, n + 1) if sep.strip() in ("to", "-", "–") and 0 < n - prev <= 15 else [n]
             found += [(m.start(), ArticleRef(a)) for a in span]
