@@ -122,4 +122,5 @@ def test_treaty_ask_cites_the_named_article_in_each_language(cli, built_index, l
 def test_a_decline_through_the_pipeline_is_in_the_questions_language(container):
     answer = container.pipeline().ask("¿Qué dice el artículo 99?")
     assert answer.refused and answer.lang == "es" and answer.decline_reason == "missing_article"
-    print(answer.text)
+    assert "tiene 68 artículos; no existe el artículo 99. Los documentos no lo abarcan." in answer.text
+    assert "articles" not in answer.text and answer.citations == []
