@@ -43,6 +43,7 @@ def app_url(settings, embedder, origins, tmp_path_factory):
         host_page(origins[2], "custom", url, 'data-greeting="Welcome, delegates." '
                   'data-suggestions="What is Article 2?|Who can sign?|What is Article 25?|Where is the secretariat?|Fifth"')
         host_page(origins[2], "fr", url, 'data-lang="fr" data-title="Assistant"')
+        host_page(origins[2], "ar", url, 'data-lang="ar" data-title="Assistant"')
         url_db = (url, db)
         yield url_db
 
@@ -184,6 +185,41 @@ def test_data_lang_sets_the_interface_strings(browser, app_url, origins):  # noq
     assert shadow(page, "button.send").inner_text() == "Envoyer"
     assert shadow(page, "button.clear").inner_text() == "Effacer"
     assert shadow(page, ".w").get_attribute("lang") == "fr"
+    page.close()
+
+
+def test_answers_carry_their_languages_labels_and_direction(browser, app_url, origins):  # noqa: F811
+    """No data-lang: an Arabic question's answer renders right to left with Arabic labels (the
+    quotes marked English), a Chinese one gets Chinese labels; the widget's own labels stay English."""
+    page = browser.new_page()
+    open_widget(page, f"{origins[0]}/one.html")
+    shadow(page, "button.clear").click()
+    ask(page, "ماذا تنص المادة ٤٧؟")
+    bot = shadow(page, ".msg.bot").last
+    assert (bot.get_attribute("lang"), bot.get_attribute("dir")) == ("ar", "rtl")
+    assert bot.evaluate("b => getComputedStyle(b).direction") == "rtl"
+    assert bot.locator(".text").evaluate("t => getComputedStyle(t).direction") == "rtl"
+    assert bot.locator(".text").inner_text().startswith("الوثائق باللغة الإنجليزية")  # the lead line, then quotes
+    assert bot.locator("button.copy").inner_text() == "نسخ"
+    assert bot.locator("ol.cites").get_attribute("aria-label") == "المصادر"
+    assert bot.locator("button.rate.up").get_attribute("aria-label") == "مفيدة"
+    assert bot.locator("a.cite").first.inner_text().startswith("[1] Art. 47")
+    quote = bot.locator("ol.cites q").first
+    assert (quote.get_attribute("lang"), quote.evaluate("q => getComputedStyle(q).direction")) == ("en", "ltr")
+    assert shadow(page, ".msg.me .text").last.evaluate("t => getComputedStyle(t).direction") == "rtl"  # dir=auto
+    ask(page, "第六十三条规定了什么？")
+    bot = shadow(page, ".msg.bot").last
+    assert (bot.get_attribute("lang"), bot.get_attribute("dir")) == ("zh", "ltr")
+    assert bot.locator("button.copy").inner_text() == "复制"
+    assert bot.locator("ol.cites").get_attribute("aria-label") == "来源"
+    assert bot.locator("button.rate.down").get_attribute("aria-label") == "没有帮助"
+    assert shadow(page, "button.send").inner_text() == "Send" and shadow(page, ".w").get_attribute("lang") == "en"
+    first = shadow(page, ".msg.bot").first  # the earlier answer keeps its own language after re-rendering
+    assert (first.get_attribute("dir"), first.locator("button.copy").inner_text()) == ("rtl", "نسخ")
+    page.goto(f"{origins[0]}/ar.html")  # data-lang="ar": the whole widget right to left
+    shadow(page, "button.bubble").wait_for()
+    assert shadow(page, ".w").evaluate("w => [w.lang, w.dir, getComputedStyle(w).direction]") == ["ar", "rtl", "rtl"]
+    assert shadow(page, "button.bubble").get_attribute("aria-label") == "إغلاق المحادثة: Assistant"  # still open
     page.close()
 
 

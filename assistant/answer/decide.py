@@ -13,6 +13,7 @@ import math
 import re
 from dataclasses import replace
 
+from ..i18n import t
 from . import evidence
 from .evidence import DECLINE_FEATURES
 from .terms import IdfTable
@@ -65,17 +66,27 @@ def _gist(query: str, limit: int = 90) -> str:
     return text if len(text) <= limit else text[: limit].rsplit(" ", 1)[0] + "…"
 
 
-def decline_text(decision: Decision, query: str, suggested: list[str]) -> str:
-    """One or two short sentences: what was searched and that the documents do not say it;
-    then the closest questions they do answer, if any."""
+def decline_text(decision: Decision, query: str, suggested: list[str], lang: str = "en", retrieval=None) -> str:
+    """One or two short sentences in `lang`: what was searched and that the documents do not say it;
+    then the closest questions they do answer, if any (asked in English, as their titles are).
+
+    A missing article or chapter is worded from `retrieval` (the one `decide` read); without
+    it, from the decision's English detail."""
+    missing = retrieval.missing[0] if retrieval is not None and retrieval.missing else None
+    chapters = retrieval.missing_chapters[0] if retrieval is not None and retrieval.missing_chapters else None
     if decision.reason == "task":
-        lead = "I can only answer questions about the documents I hold, so I cannot do that."
+        lead = t("decline_task", lang)
+    elif decision.reason == "missing_article" and missing is not None:
+        lead = t("decline_missing_article", lang, doc=missing.doc_title, count=missing.highest, article=missing.article)
+    elif decision.reason == "missing_chapter" and chapters is not None:
+        title, chapter, count = chapters
+        lead = t("decline_missing_chapter", lang, doc=title, count=count, chapter=chapter)
     elif decision.reason in ("missing_article", "missing_chapter"):
         lead = decision.detail + " The documents do not cover it."
     else:
-        lead = f"I searched the documents for “{_gist(query)}”, and they do not say."
+        lead = t("decline_searched", lang, gist=_gist(query))
     if suggested:
-        lead += " They do answer: " + " ".join(suggested)
+        lead += f" {t('they_answer', lang)} " + " ".join(suggested)
     return lead
 
 

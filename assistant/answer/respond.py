@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 
-from ..i18n import detect, quote_lead
+from ..i18n import question_lang, quote_lead
 from ..models import Answer, source_id
 from .citations import Numbering, build_citations
 from .decide import decline_text, suggestions
@@ -40,7 +40,7 @@ def respond(turn: Turn, generator: Generator, tuning: Tuning) -> Iterator[dict]:
     t_gen = time.perf_counter()
     decision: Decision = turn.decision
     numbering, removed = Numbering(), []
-    lang = detect(turn.question)
+    lang = question_lang(turn.question, turn.history)
     lead = quote_lead(lang) if lang != "en" else ""  # one line in the question's language: quotes stay English
     if not decision.decline:
         s = turn.standalone
@@ -64,7 +64,7 @@ def respond(turn: Turn, generator: Generator, tuning: Tuning) -> Iterator[dict]:
         if not decision.decline:
             decision = Decision(True, "unsupported", "no generated sentence was supported by its passage")
         suggested = suggestions(turn.retrieval, turn.retriever.short_titles, turn.retriever.primary_doc)
-        text = decline_text(decision, turn.standalone.query, suggested)
+        text = decline_text(decision, turn.standalone.query, suggested, lang, turn.retrieval)
         yield {"type": "delta", "text": text}
         citations = []
     else:

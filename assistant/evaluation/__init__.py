@@ -20,6 +20,7 @@ from .metrics import (
     spec,
     summarize,
     summarize_by_category,
+    summarize_by_language,
 )
 from .report import render_report
 from .runner import answer_record, cited_sentences, load_run, read_results, run_questions, score_record, write_outputs
@@ -29,6 +30,7 @@ __all__ = [
     "answer_record", "check_gates", "cited_sentences", "compare_runs", "failures", "format_comparison",
     "load_questions", "load_run", "matches", "metrics_for", "must_include_found", "paired_bootstrap",
     "parse_threshold", "percentile", "read_results", "render_comparison", "render_report", "run_questions",
-    "score_question", "score_record", "spec", "summarize", "summarize_by_category", "write_comparison",
+    "score_question", "score_record", "spec", "summarize", "summarize_by_category", "summarize_by_language",
+    "write_comparison",
     "write_outputs",
 ]

@@ -35,7 +35,21 @@ def format_summary(summary: dict) -> str:
         lines.append(f"{name:<22}{format_value(m['value'], spec(name).unit):>10}{m['n']:>6}")
     lines.append(f"passed {summary['passed']} of {summary['questions']} questions"
                  + (f"; {summary['errors']} raised errors (see results.jsonl)" if summary["errors"] else ""))
-    return "\n".join(lines)
+    return "\n".join(lines + by_language_lines(summary.get("by_language") or {}))
+
+
+def by_language_lines(by_language: dict[str, dict]) -> list[str]:
+    """The per-language table under the summary (a run in two languages or more), else nothing."""
+    if not by_language:
+        return []
+    names = [n for n in next(iter(by_language.values()))["metrics"] if n.startswith("hit@") and n != "hit@1"]
+    names += ["citation_hit", "correct_decline", "pass_rate"]
+    lines = ["", f"{'lang':<6}{'passed':>9}" + "".join(f"{n:>17}" for n in names)]
+    for lang, group in by_language.items():
+        cells = "".join(f"{format_value(group['metrics'][n]['value'], spec(n).unit) + ' (' + str(group['metrics'][n]['n']) + ')':>17}"
+                        for n in names)
+        lines.append(f"{lang:<6}{str(group['passed']) + '/' + str(group['questions']):>9}{cells}")
+    return lines
 
 
 @click.command("eval")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..answer.understand.validate import clean_history
 from ..errors import EvalError, InvalidHistory
+from ..i18n import LANGS, detect
 
 FORMAT_HINT = "one JSON object per line, see eval/README.md"
 # DOC_ID, DOC_ID#art-N, DOC_ID#annex, DOC_ID#preamble
@@ -28,6 +29,7 @@ class EvalQuestion:
     history: tuple[dict, ...] = ()
     reference_answer: str = ""
     category: str = ""  # optional grouping for the per-category table ("offences", "follow-up", ...)
+    lang: str = ""  # optional: the question's language (en, fr, es, ru, ar, zh); detected when absent
 
     def as_dict(self) -> dict:
         """The question's fields as they are stored in results.jsonl."""
@@ -35,6 +37,7 @@ class EvalQuestion:
             "id": self.id, "question": self.question, "history": list(self.history), "answerable": self.answerable,
             "expected_sources": list(self.expected_sources), "must_include": list(self.must_include),
             "reference_answer": self.reference_answer, "category": self.category,
+            "lang": self.lang or detect(self.question),
         }
 
 
@@ -85,8 +88,11 @@ def parse_question(obj: object) -> EvalQuestion:
     category = obj.get("category") or ""
     if not isinstance(category, str):
         raise ValueError('"category" must be a string')
+    lang = obj.get("lang") or ""
+    if lang and lang not in LANGS:
+        raise ValueError(f'"lang" must be one of {", ".join(LANGS)}, not {lang!r}')
     return EvalQuestion(qid.strip(), question, answerable, sources, _strings(obj, "must_include"),
-                        tuple(history), reference.strip(), category.strip())
+                        tuple(history), reference.strip(), category.strip(), lang)
 
 
 def load_questions(path: str | Path, strict: bool = False) -> Dataset:

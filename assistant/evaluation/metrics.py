@@ -12,6 +12,7 @@ import math
 import re
 from dataclasses import dataclass, replace
 
+from ..i18n import LANGS
 from ..models import source_id
 
 
@@ -175,6 +176,11 @@ def summarize(records: list[dict], k: int = 5) -> dict[str, dict]:
     return {m.name: out[m.name] for m in metrics_for(k)}
 
 
+def _summarize_groups(groups: dict[str, list[dict]], k: int) -> dict[str, dict]:
+    return {name: {"questions": len(group), "passed": sum(not failures(r) for r in group),
+                   "metrics": summarize(group, k)} for name, group in groups.items()}
+
+
 def summarize_by_category(records: list[dict], k: int = 5) -> dict[str, dict]:
     """{category: {"questions", "passed", "metrics"}} when any record has a category, else {}."""
     if not any(r.get("category") for r in records):
@@ -182,5 +188,14 @@ def summarize_by_category(records: list[dict], k: int = 5) -> dict[str, dict]:
     groups: dict[str, list[dict]] = {}
     for r in records:
         groups.setdefault(r.get("category") or UNCATEGORIZED, []).append(r)
-    return {name: {"questions": len(group), "passed": sum(not failures(r) for r in group),
-                   "metrics": summarize(group, k)} for name, group in sorted(groups.items())}
+    return _summarize_groups(dict(sorted(groups.items())), k)
+
+
+def summarize_by_language(records: list[dict], k: int = 5) -> dict[str, dict]:
+    """{lang: {"questions", "passed", "metrics"}} in the order en fr es ru ar zh, when the records
+    are in two languages or more (their `lang`, from the question file or detected), else {}."""
+    groups: dict[str, list[dict]] = {lang: [] for lang in LANGS}
+    for r in records:
+        groups.setdefault(r.get("lang") or "en", []).append(r)
+    groups = {lang: group for lang, group in groups.items() if group}
+    return _summarize_groups(groups, k) if len(groups) > 1 else {}

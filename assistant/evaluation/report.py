@@ -43,22 +43,31 @@ def metric_table(metrics: dict[str, dict]) -> str:
 
 def category_section(by_category: dict[str, dict]) -> str:
     """Per-category table (pass rate and the main rates, each with its n) and pass-rate bars; "" without categories."""
-    if not by_category:
+    return group_section(by_category, "category", "categories")
+
+
+def language_section(by_language: dict[str, dict]) -> str:
+    """The same table and bars per question language; "" when the run has one language."""
+    return group_section(by_language, "language", "languages")
+
+
+def group_section(groups: dict[str, dict], what: str, plural: str) -> str:
+    if not groups:
         return ""
-    first = next(iter(by_category.values()))["metrics"]
+    first = next(iter(groups.values()))["metrics"]
     names = ["pass_rate", *[n for n in first if n.startswith("hit@") and n != "hit@1"], "citation_hit",
              "must_include_recall", "correct_decline", "false_decline", "latency_p50_ms"]
     head = "".join(f"<th>{escape(n)}</th>" for n in names)
     rows = []
-    for category, group in by_category.items():
+    for name, group in groups.items():
         cells = "".join(f'<td class="num" data-metric="{escape(n)}">{format_value(group["metrics"][n]["value"], spec(n).unit)}'
                         f'<small class="meta"> ({group["metrics"][n]["n"]})</small></td>' for n in names)
-        rows.append(f'<tr data-category="{escape(category)}"><td>{escape(category)}</td>'
+        rows.append(f'<tr data-{what}="{escape(name)}"><td>{escape(name)}</td>'
                     f'<td class="num">{group["passed"]} / {group["questions"]}</td>{cells}</tr>')
-    bars = bar_chart([(c, g["metrics"]["pass_rate"]["value"]) for c, g in by_category.items()], "Pass rate by category")
-    return ('<h2>By category</h2><table id="categories"><thead><tr><th>category</th><th>passed</th>'
+    bars = bar_chart([(c, g["metrics"]["pass_rate"]["value"]) for c, g in groups.items()], f"Pass rate by {what}")
+    return (f'<h2>By {what}</h2><table id="{plural}"><thead><tr><th>{what}</th><th>passed</th>'
             f'{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
-            f'<figure class="categories">{bars}<figcaption>Pass rate by category (n in the table)</figcaption></figure>')
+            f'<figure class="{plural}">{bars}<figcaption>Pass rate by {what} (n in the table)</figcaption></figure>')
 
 
 def answer_html(text: str) -> str:
@@ -132,6 +141,7 @@ def render_report(summary: dict, records: list[dict]) -> str:
         f'<div class="plots"><figure>{bars}<figcaption>Metric values</figcaption></figure>'
         f'<figure>{histogram(latencies, "Latency per question")}<figcaption>Latency per question</figcaption></figure></div>'
         f'{category_section(summary.get("by_category") or {})}'
+        f'{language_section(summary.get("by_language") or {})}'
         f'{skipped_html}<h2>Questions (failures first)</h2><section id="questions">'
         f'{"".join(question_entry(r) for r in ordered)}</section>'
         f'<h2>Settings</h2><table id="settings">{settings}</table></body></html>'

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..errors import EvalError
 from .dataset import EvalQuestion
-from .metrics import failures, score_question, summarize, summarize_by_category
+from .metrics import failures, score_question, summarize, summarize_by_category, summarize_by_language
 
 RESULTS, SUMMARY, REPORT, RUN = "results.jsonl", "summary.json", "report.html", "run.json"
 # what must be equal for --resume to continue a run rather than mix two
@@ -136,6 +136,8 @@ def write_outputs(out_dir: Path, records: list[dict], info: dict) -> dict:
                "metrics": summarize(records, info.get("k", 5))}
     if by_category := summarize_by_category(records, info.get("k", 5)):
         summary["by_category"] = by_category
+    if by_language := summarize_by_language(records, info.get("k", 5)):
+        summary["by_language"] = by_language
     (out_dir / SUMMARY).write_text(json.dumps(summary, indent=1, ensure_ascii=False, default=str), "utf-8")
     (out_dir / REPORT).write_text(render_report(summary, records), "utf-8")
     return summary

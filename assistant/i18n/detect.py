@@ -105,3 +105,10 @@ def detect(text: str, fallback: str = "en") -> str:
         return fallback
     tied = [lang for lang in ("en", "fr", "es") if scores[lang] == top]
     return fallback if fallback in tied else tied[0]
+
+
+def question_lang(question: str, history=()) -> str:
+    """The language of a question in a conversation ([{role, content}] turns, oldest first):
+    a question with no evidence of its own ("Art. 25?") keeps the last user turn's."""
+    last = next((turn["content"] for turn in reversed(history or ()) if turn.get("role") == "user"), "")
+    return detect(question, fallback=detect(last) if last else "en")

@@ -24,8 +24,25 @@ STRINGS: dict[str, dict[str, str]] = {
         "ru": "Я могу отвечать только на вопросы об имеющихся у меня документах, поэтому не могу это сделать.",
         "ar": "لا يمكنني الإجابة إلا عن الأسئلة المتعلقة بالوثائق المتاحة لديّ، لذا لا أستطيع القيام بذلك.",
         "zh": "我只能回答与我所掌握文件有关的问题，因此无法完成这一请求。"},
+    "decline_searched": {
+        "en": "I searched the documents for “{gist}”, and they do not say.",
+        "fr": "J'ai cherché « {gist} » dans les documents, et ils n'en disent rien.",
+        "es": "Busqué «{gist}» en los documentos, y no dicen nada al respecto.",
+        "ru": "Я искал в документах «{gist}», но они об этом ничего не говорят.",
+        "ar": "بحثتُ في الوثائق عن «{gist}»، ولا تذكر شيئاً عن ذلك.",
+        "zh": "我在文件中检索了“{gist}”，文件中没有相关内容。"},
+    "they_answer": {
+        "en": "They do answer:", "fr": "Ils répondent en revanche à :", "es": "En cambio, sí responden a:",
+        "ru": "Зато в них есть ответы на вопросы:", "ar": "لكنها تجيب عن:", "zh": "文件可以回答以下问题："},
+    "decline_missing_chapter": {
+        "en": "The {doc} has {count} chapters; there is no Chapter {chapter}. The documents do not cover it.",
+        "fr": "{doc} compte {count} chapitres ; il n'y a pas de chapitre {chapter}. Les documents n'en traitent pas.",
+        "es": "{doc} tiene {count} capítulos; no existe el capítulo {chapter}. Los documentos no lo abarcan.",
+        "ru": "Число глав в документе «{doc}»: {count}; главы {chapter} в нём нет. Документы этого не охватывают.",
+        "ar": "عدد فصول «{doc}» هو {count}، ولا يوجد فيها فصل رقمه {chapter}. ولا تتناول الوثائق ذلك.",
+        "zh": "《{doc}》共有{count}章，没有第{chapter}章。这些文件不涉及该内容。"},
     "decline_missing_article": {
-        "en": "{doc} has {count} articles; there is no article {article}. The documents do not cover it.",
+        "en": "The {doc} has {count} articles; there is no Article {article}. The documents do not cover it.",
         "fr": "{doc} compte {count} articles ; il n'y a pas d'article {article}. Les documents n'en traitent pas.",
         "es": "{doc} tiene {count} artículos; no existe el artículo {article}. Los documentos no lo abarcan.",
         "ru": "Число статей в документе «{doc}»: {count}; статьи {article} в нём нет. Документы этого не охватывают.",
@@ -53,6 +70,17 @@ STRINGS: dict[str, dict[str, str]] = {
     "source_n": {
         "en": "Source {n}: {label}", "fr": "Source {n} : {label}", "es": "Fuente {n}: {label}",
         "ru": "Источник {n}: {label}", "ar": "المصدر {n}: {label}", "zh": "来源 {n}：{label}"},
+    "copy": {"en": "Copy", "fr": "Copier", "es": "Copiar", "ru": "Копировать", "ar": "نسخ", "zh": "复制"},
+    "copy_label": {
+        "en": "Copy answer with its sources", "fr": "Copier la réponse avec ses sources",
+        "es": "Copiar la respuesta con sus fuentes", "ru": "Скопировать ответ вместе с источниками",
+        "ar": "نسخ الإجابة مع مصادرها", "zh": "复制回答及其来源"},
+    "open_in_source": {
+        "en": "Open {label} in the source document", "fr": "Ouvrir {label} dans le document source",
+        "es": "Abrir {label} en el documento original", "ru": "Открыть {label} в исходном документе",
+        "ar": "فتح {label} في الوثيقة المصدر", "zh": "在原始文件中打开{label}"},
+    "the_passage": {
+        "en": "the passage", "fr": "le passage", "es": "el pasaje", "ru": "фрагмент", "ar": "المقطع", "zh": "该段落"},
     "suggested": {
         "en": "Suggested questions", "fr": "Questions suggérées", "es": "Preguntas sugeridas",
         "ru": "Примеры вопросов", "ar": "أسئلة مقترحة", "zh": "推荐问题"},

@@ -2,7 +2,8 @@
 a copy button, feedback target id, suggestion chips; and the plain text behind it.
 
 Every string from documents, the model or the user is HTML-escaped here; the only markup is
-ours. Behaviour (copy, tap previews, chips) lives in static/chat.js, looks in static/chat.css.
+ours. The labels around an answer are in its language (`lang`, Arabic right to left); the quotes
+stay in the documents' English. Behaviour (copy, tap previews, chips) lives in static/chat.js, looks in static/chat.css.
 Gradio renders the result with its sanitizer on and Markdown off.
 """
 from __future__ import annotations
@@ -11,6 +12,8 @@ import html
 import re
 import uuid
 from urllib.parse import quote
+
+from ..i18n import direction, t
 
 _MARK = re.compile(r"\[(\d+)\]")
 _PLAIN = re.compile(r'<div class="tw-plain" hidden>(.*?)</div>', re.S)
@@ -57,7 +60,7 @@ def highlight(passage: str, quote_text: str) -> str:
     return "".join(out).strip() or f"<mark>{esc(quote_text)}</mark>"
 
 
-def linked_text(text: str, citations: list[dict]) -> str:
+def linked_text(text: str, citations: list[dict], lang: str = "en") -> str:
     """Answer text with each `[n]` a link to its paragraph carrying a preview of the quote."""
     by_n = {str(c["n"]): c for c in citations}
     out, pos = [], 0
@@ -68,7 +71,8 @@ def linked_text(text: str, citations: list[dict]) -> str:
         q = c.get("quote", "")
         tip = q if len(q) <= TIP_CHARS else q[:TIP_CHARS].rsplit(" ", 1)[0] + " …"
         out += [esc(text[pos:m.start()]),
-                f'<a class="tw-cite" href="{esc(source_link(c))}" aria-label="Source {c["n"]}: {esc(source_name(c))}">'
+                f'<a class="tw-cite" href="{esc(source_link(c))}" '
+                f'aria-label="{esc(t("source_n", lang, n=c["n"], label=source_name(c)))}">'
                 f'[{c["n"]}]</a><span class="tw-tip" role="tooltip"><strong>{esc(source_name(c))}</strong> '
                 f'{esc(tip)}</span>']
         pos = m.end()
@@ -76,20 +80,23 @@ def linked_text(text: str, citations: list[dict]) -> str:
     return "".join(out)
 
 
-def source_cards(citations: list[dict]) -> str:
+def source_cards(citations: list[dict], lang: str = "en") -> str:
     if not citations:
         return ""
+    quoted = "" if lang == "en" else ' lang="en" dir="ltr"'  # English passages inside another language
     cards = "".join(
         f'<details class="tw-card"><summary>[{c["n"]}] {esc(source_name(c))}</summary>'
-        f'<blockquote>{highlight(c.get("passage") or c.get("quote", ""), c.get("quote", ""))}</blockquote>'
-        f'<a href="{esc(source_link(c))}">Open {esc(c.get("label") or "the passage")} in the source document</a></details>'
+        f'<blockquote{quoted}>{highlight(c.get("passage") or c.get("quote", ""), c.get("quote", ""))}</blockquote>'
+        f'<a href="{esc(source_link(c))}">{esc(t("open_in_source", lang, label=c.get("label") or t("the_passage", lang)))}'
+        '</a></details>'
         for c in citations)
-    return f'<div class="tw-sources" role="group" aria-label="Sources">{cards}</div>'
+    return f'<div class="tw-sources" role="group" aria-label="{esc(t("sources", lang))}">{cards}</div>'
 
 
-def suggestion_chips(suggestions: list[str]) -> str:
+def suggestion_chips(suggestions: list[str], lang: str = "en") -> str:
     chips = "".join(f'<button type="button" class="tw-chip">{esc(s)}</button>' for s in suggestions[:4] if s.strip())
-    return f'<div class="tw-chips" role="group" aria-label="Suggested questions">{chips}</div>' if chips else ""
+    label = esc(t("suggested", lang))
+    return f'<div class="tw-chips" role="group" aria-label="{label}">{chips}</div>' if chips else ""
 
 
 def new_answer_id() -> str:
@@ -97,16 +104,20 @@ def new_answer_id() -> str:
 
 
 def answer_html(answer_id: str, text: str, citations: list[dict] | None = None,
-                suggestions: list[str] | None = None, streaming: bool = False) -> str:
-    """A whole answer message; while `streaming`, the text only (links come with the citations)."""
+                suggestions: list[str] | None = None, streaming: bool = False, lang: str = "en") -> str:
+    """A whole answer message; while `streaming`, the text only (links come with the citations).
+
+    `lang` is the answer's language: its labels, and `lang`/`dir` on the message (English has neither)."""
     citations = citations or []
-    body = esc(text) if streaming else linked_text(text, citations)
-    parts = [f'<div class="tw-answer" id="{answer_id}"><div class="tw-text">{body or "…"}</div>',
+    body = esc(text) if streaming else linked_text(text, citations, lang)
+    where = "" if lang == "en" else f' lang="{esc(lang)}" dir="{direction(lang)}"'
+    parts = [f'<div class="tw-answer" id="{answer_id}"{where}><div class="tw-text">{body or "…"}</div>',
              f'<div class="tw-plain" hidden>{esc(text)}</div>']
     if not streaming:
         parts += [f'<div class="tw-copytext" hidden>{esc(copy_text(text, citations))}</div>',
-                  '<button type="button" class="tw-copy" aria-label="Copy answer with its sources">Copy</button>',
-                  source_cards(citations), suggestion_chips(suggestions or [])]
+                  f'<button type="button" class="tw-copy" aria-label="{esc(t("copy_label", lang))}">'
+                  f'{esc(t("copy", lang))}</button>',
+                  source_cards(citations, lang), suggestion_chips(suggestions or [], lang)]
     return "".join(parts) + "</div>"
 
 

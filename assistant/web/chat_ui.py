@@ -11,6 +11,7 @@ import logging
 import threading
 from collections import OrderedDict
 
+from ..i18n import question_lang
 from .chat_render import answer_html, answer_id_of, error_html, new_answer_id, plain_history
 from .ui_routes import EXAMPLES, greeting
 
@@ -53,15 +54,16 @@ def answer_stream(answerer, message: str, history: list[dict], records: RecentAn
     aid, text, turns = new_answer_id(), "", plain_history(history)
     try:
         message, turns = answerer.admit(event_request(), message, turns)
+        lang = question_lang(message, turns)  # what the answer's `lang` will say, known before it ends
         for event in answerer.pipeline().stream(message, turns):
             if event["type"] == "delta":
                 text += event["text"]
-                yield answer_html(aid, text, streaming=True)
+                yield answer_html(aid, text, streaming=True, lang=lang)
             elif event["type"] == "done":
                 answer = event["answer"]
                 records.add(aid, {"question": message, "history": turns, "answer": answer})
                 yield answer_html(aid, answer.get("answer", text), answer.get("citations", []),
-                                  answer.get("suggestions") or [])
+                                  answer.get("suggestions") or [], lang=answer.get("lang") or lang)
     except EXPECTED_ERRORS as exc:
         yield error_html(public_message(exc))
     except Exception:

@@ -1,4 +1,6 @@
-"""Checks on user input at the boundary: the question and the conversation history."""
+"""Checks on user input at the boundary: the question and the conversation history.
+
+An over-long question is refused in its own language; an empty one (no language to read) in English."""
 from __future__ import annotations
 
 import json
@@ -6,6 +8,7 @@ import re
 from pathlib import Path
 
 from ...errors import InvalidHistory, InvalidQuestion, QuestionTooLong
+from ...i18n import detect, t
 
 MAX_TURNS = 50
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -22,9 +25,8 @@ def clean_question(question: object, max_chars: int = 2000) -> str:
         raise InvalidQuestion("The question must be text: type a question about the Convention.")
     raw = question.strip()  # the limit holds before whitespace is collapsed: a megabyte of spaces is long
     if len(raw) > max_chars:
-        raise QuestionTooLong(
-            f"The question is {len(raw)} characters long; the limit is {max_chars}: shorten it and ask again."
-        )
+        # in the question's language (its first part says which: the rest may be anything)
+        raise QuestionTooLong(t("error_too_long", detect(raw[:max_chars]), length=len(raw), limit=max_chars))
     text = " ".join(valid_text(raw).split())
     if not text:
         raise InvalidQuestion("The question is empty: type a question about the Convention.")

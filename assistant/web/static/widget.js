@@ -8,6 +8,8 @@
  * The bubble appears only once the server has answered this page's origin (CORS); on an
  * origin it does not allow the widget stays hidden and logs one console warning. The
  * conversation is kept per tab (sessionStorage) across page navigations until cleared.
+ * Labels come in en, fr, es, ru, ar, zh (non-ASCII escaped: the file works whatever charset serves
+ * it): data-lang's, or else each answer's labels in the answer's `lang` (Arabic right to left).
  */
 (function () {
   "use strict";
@@ -39,13 +41,74 @@
       sources: "Fuentes", source: "Fuente ", suggested: "Preguntas sugeridas", up: "\u00datil", down: "No es \u00fatil",
       comment: "Comentario (opcional)", commentSend: "Enviar comentario", thanks: "Gracias por su opini\u00f3n.",
       copy: "Copiar", copied: "Copiado", tooMany: "Demasiadas preguntas: espere {n} segundos y vuelva a preguntar.",
-      unreachable: "No se puede contactar con el asistente: int\u00e9ntelo m\u00e1s tarde.", failed: "El asistente respondi\u00f3 HTTP {n}." }
+      unreachable: "No se puede contactar con el asistente: int\u00e9ntelo m\u00e1s tarde.", failed: "El asistente respondi\u00f3 HTTP {n}." },
+    ru: { open: "\u041e\u0442\u043a\u0440\u044b\u0442\u044c \u0447\u0430\u0442: ",
+      close: "\u0417\u0430\u043a\u0440\u044b\u0442\u044c \u0447\u0430\u0442",
+      closeTo: "\u0417\u0430\u043a\u0440\u044b\u0442\u044c \u0447\u0430\u0442: ",
+      clear: "\u041e\u0447\u0438\u0441\u0442\u0438\u0442\u044c",
+      clearLabel: "\u041e\u0447\u0438\u0441\u0442\u0438\u0442\u044c \u0434\u0438\u0430\u043b\u043e\u0433",
+      question: "\u0412\u0430\u0448 \u0432\u043e\u043f\u0440\u043e\u0441",
+      placeholder: "\u0417\u0430\u0434\u0430\u0439\u0442\u0435 \u0432\u043e\u043f\u0440\u043e\u0441 \u043e \u041a\u043e\u043d\u0432\u0435\u043d\u0446\u0438\u0438\u2026",
+      send: "\u041e\u0442\u043f\u0440\u0430\u0432\u0438\u0442\u044c",
+      stop: "\u041e\u0441\u0442\u0430\u043d\u043e\u0432\u0438\u0442\u044c",
+      stopLabel: "\u041e\u0441\u0442\u0430\u043d\u043e\u0432\u0438\u0442\u044c \u043e\u0442\u0432\u0435\u0442",
+      stopped: "(\u043e\u0441\u0442\u0430\u043d\u043e\u0432\u043b\u0435\u043d\u043e)",
+      note: "\u041e\u0442\u0432\u0435\u0442\u044b \u0446\u0438\u0442\u0438\u0440\u0443\u044e\u0442 \u0434\u043e\u043a\u0443\u043c\u0435\u043d\u0442\u044b; \u0441\u043c\u043e\u0442\u0440\u0438\u0442\u0435 \u043f\u0440\u043e\u043d\u0443\u043c\u0435\u0440\u043e\u0432\u0430\u043d\u043d\u044b\u0435 \u0438\u0441\u0442\u043e\u0447\u043d\u0438\u043a\u0438.",
+      log: "\u0414\u0438\u0430\u043b\u043e\u0433", sources: "\u0418\u0441\u0442\u043e\u0447\u043d\u0438\u043a\u0438",
+      source: "\u0418\u0441\u0442\u043e\u0447\u043d\u0438\u043a ",
+      suggested: "\u041f\u0440\u0438\u043c\u0435\u0440\u044b \u0432\u043e\u043f\u0440\u043e\u0441\u043e\u0432",
+      up: "\u041f\u043e\u043b\u0435\u0437\u043d\u043e",
+      down: "\u0411\u0435\u0441\u043f\u043e\u043b\u0435\u0437\u043d\u043e",
+      comment: "\u041a\u043e\u043c\u043c\u0435\u043d\u0442\u0430\u0440\u0438\u0439 (\u043d\u0435\u043e\u0431\u044f\u0437\u0430\u0442\u0435\u043b\u044c\u043d\u043e)",
+      commentSend: "\u041e\u0442\u043f\u0440\u0430\u0432\u0438\u0442\u044c \u043a\u043e\u043c\u043c\u0435\u043d\u0442\u0430\u0440\u0438\u0439",
+      thanks: "\u0421\u043f\u0430\u0441\u0438\u0431\u043e \u0437\u0430 \u043e\u0442\u0437\u044b\u0432.",
+      copy: "\u041a\u043e\u043f\u0438\u0440\u043e\u0432\u0430\u0442\u044c",
+      copied: "\u0421\u043a\u043e\u043f\u0438\u0440\u043e\u0432\u0430\u043d\u043e",
+      tooMany: "\u0421\u043b\u0438\u0448\u043a\u043e\u043c \u043c\u043d\u043e\u0433\u043e \u0432\u043e\u043f\u0440\u043e\u0441\u043e\u0432: \u043f\u043e\u0434\u043e\u0436\u0434\u0438\u0442\u0435 {n} \u0441 \u0438 \u043f\u043e\u0432\u0442\u043e\u0440\u0438\u0442\u0435 \u043f\u043e\u043f\u044b\u0442\u043a\u0443.",
+      unreachable: "\u0410\u0441\u0441\u0438\u0441\u0442\u0435\u043d\u0442 \u043d\u0435\u0434\u043e\u0441\u0442\u0443\u043f\u0435\u043d: \u043f\u043e\u0432\u0442\u043e\u0440\u0438\u0442\u0435 \u043f\u043e\u043f\u044b\u0442\u043a\u0443 \u043f\u043e\u0437\u0436\u0435.",
+      failed: "\u0410\u0441\u0441\u0438\u0441\u0442\u0435\u043d\u0442 \u043e\u0442\u0432\u0435\u0442\u0438\u043b \u043a\u043e\u0434\u043e\u043c HTTP {n}." },
+    ar: { open: "\u0641\u062a\u062d \u0627\u0644\u0645\u062d\u0627\u062f\u062b\u0629: ",
+      close: "\u0625\u063a\u0644\u0627\u0642 \u0627\u0644\u0645\u062d\u0627\u062f\u062b\u0629",
+      closeTo: "\u0625\u063a\u0644\u0627\u0642 \u0627\u0644\u0645\u062d\u0627\u062f\u062b\u0629: ",
+      clear: "\u0645\u0633\u062d", clearLabel: "\u0645\u0633\u062d \u0627\u0644\u0645\u062d\u0627\u062f\u062b\u0629",
+      question: "\u0633\u0624\u0627\u0644\u0643",
+      placeholder: "\u0627\u0637\u0631\u062d \u0633\u0624\u0627\u0644\u0627\u064b \u0639\u0646 \u0627\u0644\u0627\u062a\u0641\u0627\u0642\u064a\u0629\u2026",
+      send: "\u0625\u0631\u0633\u0627\u0644", stop: "\u0625\u064a\u0642\u0627\u0641",
+      stopLabel: "\u0625\u064a\u0642\u0627\u0641 \u0627\u0644\u0625\u062c\u0627\u0628\u0629",
+      stopped: "(\u0623\u064f\u0648\u0642\u0641\u062a)",
+      note: "\u062a\u0642\u062a\u0628\u0633 \u0627\u0644\u0625\u062c\u0627\u0628\u0627\u062a \u0645\u0646 \u0627\u0644\u0648\u062b\u0627\u0626\u0642\u061b \u0631\u0627\u062c\u0639 \u0627\u0644\u0645\u0635\u0627\u062f\u0631 \u0627\u0644\u0645\u0631\u0642\u0651\u0645\u0629.",
+      log: "\u0627\u0644\u0645\u062d\u0627\u062f\u062b\u0629", sources: "\u0627\u0644\u0645\u0635\u0627\u062f\u0631",
+      source: "\u0627\u0644\u0645\u0635\u062f\u0631 ",
+      suggested: "\u0623\u0633\u0626\u0644\u0629 \u0645\u0642\u062a\u0631\u062d\u0629",
+      up: "\u0645\u0641\u064a\u062f\u0629", down: "\u063a\u064a\u0631 \u0645\u0641\u064a\u062f\u0629",
+      comment: "\u062a\u0639\u0644\u064a\u0642 (\u0627\u062e\u062a\u064a\u0627\u0631\u064a)",
+      commentSend: "\u0625\u0631\u0633\u0627\u0644 \u0627\u0644\u062a\u0639\u0644\u064a\u0642",
+      thanks: "\u0634\u0643\u0631\u0627\u064b \u0639\u0644\u0649 \u0645\u0644\u0627\u062d\u0638\u0627\u062a\u0643.",
+      copy: "\u0646\u0633\u062e", copied: "\u062a\u0645 \u0627\u0644\u0646\u0633\u062e",
+      tooMany: "\u0639\u062f\u062f \u0627\u0644\u0623\u0633\u0626\u0644\u0629 \u0643\u0628\u064a\u0631 \u062c\u062f\u0627\u064b: \u0627\u0646\u062a\u0638\u0631 {n} \u062b\u0627\u0646\u064a\u0629 \u062b\u0645 \u0623\u0639\u062f \u0627\u0644\u0645\u062d\u0627\u0648\u0644\u0629.",
+      unreachable: "\u062a\u0639\u0630\u0651\u0631 \u0627\u0644\u0648\u0635\u0648\u0644 \u0625\u0644\u0649 \u0627\u0644\u0645\u0633\u0627\u0639\u062f: \u0623\u0639\u062f \u0627\u0644\u0645\u062d\u0627\u0648\u0644\u0629 \u0644\u0627\u062d\u0642\u0627\u064b.",
+      failed: "\u0623\u062c\u0627\u0628 \u0627\u0644\u0645\u0633\u0627\u0639\u062f \u0628\u0631\u0645\u0632 HTTP {n}." },
+    zh: { open: "\u6253\u5f00\u5bf9\u8bdd\uff1a", close: "\u5173\u95ed\u5bf9\u8bdd",
+      closeTo: "\u5173\u95ed\u5bf9\u8bdd\uff1a", clear: "\u6e05\u9664", clearLabel: "\u6e05\u9664\u5bf9\u8bdd",
+      question: "\u60a8\u7684\u95ee\u9898", placeholder: "\u8bf7\u5c31\u516c\u7ea6\u63d0\u95ee\u2026\u2026",
+      send: "\u53d1\u9001", stop: "\u505c\u6b62", stopLabel: "\u505c\u6b62\u56de\u7b54",
+      stopped: "\uff08\u5df2\u505c\u6b62\uff09",
+      note: "\u56de\u7b54\u5f15\u7528\u6587\u4ef6\u539f\u6587\uff1b\u8bf7\u67e5\u770b\u7f16\u53f7\u7684\u6765\u6e90\u3002",
+      log: "\u5bf9\u8bdd", sources: "\u6765\u6e90", source: "\u6765\u6e90 ", suggested: "\u63a8\u8350\u95ee\u9898",
+      up: "\u6709\u5e2e\u52a9", down: "\u6ca1\u6709\u5e2e\u52a9", comment: "\u8bc4\u8bba\uff08\u53ef\u9009\uff09",
+      commentSend: "\u53d1\u9001\u8bc4\u8bba", thanks: "\u611f\u8c22\u60a8\u7684\u53cd\u9988\u3002",
+      copy: "\u590d\u5236", copied: "\u5df2\u590d\u5236",
+      tooMany: "\u63d0\u95ee\u8fc7\u4e8e\u9891\u7e41\uff1a\u8bf7\u7b49\u5f85{n}\u79d2\u540e\u91cd\u8bd5\u3002",
+      unreachable: "\u65e0\u6cd5\u8fde\u63a5\u52a9\u624b\uff1a\u8bf7\u7a0d\u540e\u91cd\u8bd5\u3002",
+      failed: "\u52a9\u624b\u8fd4\u56de\u4e86 HTTP {n}\u3002" }
   };
 
   function attr(name) { return (script.getAttribute("data-" + name) || "").trim(); }
   var base = new URL(".", script.src).href; // the server (and any path prefix) serving widget.js
-  var lang = (attr("lang").toLowerCase().split("-")[0]) || "en";
-  var T = STRINGS[lang] || STRINGS.en;
+  var fixedLang = attr("lang").toLowerCase().split("-")[0];
+  var lang = STRINGS[fixedLang] ? fixedLang : "en";
+  var T = STRINGS[lang];
+  function dirOf(code) { return code === "ar" ? "rtl" : "ltr"; }
   var title = attr("title") || "Treaty Assistant";
   var position = /^(top|bottom)-(left|right)$/.test(attr("position")) ? attr("position") : "bottom-right";
   var theme = attr("theme") === "dark" ? "dark" : "light";
@@ -127,7 +190,7 @@
     root.appendChild(el("style", {}, CSS));
   }
 
-  var wrap = el("div", { "class": "w " + theme, lang: STRINGS[lang] ? lang : "en" });
+  var wrap = el("div", { "class": "w " + theme, lang: lang, dir: dirOf(lang) });
   var bubble = el("button", { "class": "bubble", type: "button", "aria-expanded": "false",
     "aria-controls": "tw-panel", "aria-label": T.open + title });
   bubble.innerHTML = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/></svg>'; // constant markup, no data
@@ -182,10 +245,13 @@
 
   function scroll() { log.scrollTop = log.scrollHeight; }
 
-  function chips(box, questions) {
+  // The labels around answer m: data-lang's if set, else the answer's language (when one of ours).
+  function labelsOf(m) { return (!fixedLang && m && STRINGS[m.lang]) || T; }
+
+  function chips(box, questions, L) {
     var list = (questions || []).filter(function (q) { return q && q.trim(); }).slice(0, 4);
     if (!list.length) return;
-    var group = el("div", { "class": "chips", role: "group", "aria-label": T.suggested });
+    var group = el("div", { "class": "chips", role: "group", "aria-label": (L || T).suggested });
     list.forEach(function (q) {
       var chip = el("button", { "class": "chip", type: "button" }, q.trim());
       chip.addEventListener("click", function () { submit(q.trim()); });
@@ -195,7 +261,7 @@
   }
 
   // The answer text with each [n] turned into a link to citation n's paragraph (quote on hover).
-  function renderAnswer(box, text, citations) {
+  function renderAnswer(box, text, citations, L) {
     var byN = {};
     citations.forEach(function (c) { byN[c.n] = c; });
     box.textContent = "";
@@ -203,22 +269,22 @@
       var m = /^\[(\d+)\]$/.exec(part), c = m && byN[m[1]];
       if (c) {
         box.appendChild(el("a", { href: sourceLink(c), target: "_blank", rel: "noopener noreferrer", title: c.quote || "",
-          "aria-label": T.source + m[1] + ": " + sourceName(c) }, part));
+          "aria-label": L.source + m[1] + ": " + sourceName(c) }, part));
       } else {
         box.appendChild(document.createTextNode(part));
       }
     });
   }
 
-  function renderCitations(msg, citations) {
+  function renderCitations(msg, citations, L, quoted) {
     if (!citations.length) return;
-    var list = el("ol", { "class": "cites", "aria-label": T.sources });
+    var list = el("ol", { "class": "cites", "aria-label": L.sources });
     citations.forEach(function (c) {
       var li = el("li");
       li.appendChild(el("a", { href: sourceLink(c), target: "_blank", rel: "noopener noreferrer", "class": "cite" },
         "[" + c.n + "] " + c.label + " \u2014 " + (c.doc_short_title || c.doc_title)));
       var q = c.quote || "";
-      li.appendChild(el("q", {}, q.length > 220 ? q.slice(0, 220) + "\u2026" : q));
+      li.appendChild(el("q", quoted || {}, q.length > 220 ? q.slice(0, 220) + "\u2026" : q));
       list.appendChild(li);
     });
     msg.appendChild(list);
@@ -237,15 +303,15 @@
           corpus_version: m.corpus_version || "", generator: m.generator || "" } }) });
   }
 
-  function tools(box, m) {
+  function tools(box, m, L) {
     var bar = el("div", { "class": "tools" });
-    var copy = el("button", { "class": "tool copy", type: "button" }, T.copy);
+    var copy = el("button", { "class": "tool copy", type: "button" }, L.copy);
     copy.addEventListener("click", function () {
       if (!navigator.clipboard) return; // a host page that is not https: nothing to write to
-      navigator.clipboard.writeText(copyText(m)).then(function () { copy.textContent = T.copied; });
+      navigator.clipboard.writeText(copyText(m)).then(function () { copy.textContent = L.copied; });
     });
     bar.appendChild(copy);
-    [["up", "\ud83d\udc4d", T.up], ["down", "\ud83d\udc4e", T.down]].forEach(function (r) {
+    [["up", "\ud83d\udc4d", L.up], ["down", "\ud83d\udc4e", L.down]].forEach(function (r) {
       var b = el("button", { "class": "tool rate " + r[0], type: "button", "aria-label": r[2],
         "aria-pressed": String(m.rating === r[0]) }, r[1]);
       b.addEventListener("click", function () {
@@ -254,22 +320,22 @@
         bar.querySelectorAll(".rate").forEach(function (x) {
           x.setAttribute("aria-pressed", String(x.classList.contains(m.rating)));
         });
-        if (m.rating && !box.querySelector(".cform")) commentForm(box, m);
+        if (m.rating && !box.querySelector(".cform")) commentForm(box, m, L);
       });
       bar.appendChild(b);
     });
     box.appendChild(bar);
   }
 
-  function commentForm(box, m) {
+  function commentForm(box, m, L) {
     var f = el("form", { "class": "cform" });
-    var ta = el("textarea", { rows: "1", maxlength: "2000", "aria-label": T.comment, placeholder: T.comment });
-    f.appendChild(ta); f.appendChild(el("button", { "class": "tool", type: "submit" }, T.commentSend));
+    var ta = el("textarea", { rows: "1", maxlength: "2000", "aria-label": L.comment, placeholder: L.comment });
+    f.appendChild(ta); f.appendChild(el("button", { "class": "tool", type: "submit" }, L.commentSend));
     f.addEventListener("submit", function (e) {
       e.preventDefault();
       m.comment = ta.value.trim(); save();
       rate(m, m.rating || "none", m.comment).then(function (res) {
-        if (res.ok) f.replaceWith(el("p", { "class": "note thanks" }, T.thanks));
+        if (res.ok) f.replaceWith(el("p", { "class": "note thanks" }, L.thanks));
       });
     });
     box.appendChild(f);
@@ -280,11 +346,15 @@
     var text = el("div", { "class": "text" });
     box.appendChild(text);
     if (m.role === "bot") {
-      renderAnswer(text, m.text + (m.stopped ? " " + T.stopped : ""), m.citations || []);
-      renderCitations(box, m.citations || []);
-      if (!m.stopped) { tools(box, m); chips(box, m.suggestions); }
+      var L = labelsOf(m), other = STRINGS[m.lang] && m.lang !== lang;
+      if (other) { box.setAttribute("lang", m.lang); box.setAttribute("dir", dirOf(m.lang)); }
+      renderAnswer(text, m.text + (m.stopped ? " " + L.stopped : ""), m.citations || [], L);
+      // the quotes are the documents' English, whatever the answer's language
+      renderCitations(box, m.citations || [], L, other && m.lang !== "en" ? { lang: "en", dir: "ltr" } : null);
+      if (!m.stopped) { tools(box, m, L); chips(box, m.suggestions, L); }
     } else {
       text.textContent = m.text;
+      text.setAttribute("dir", "auto"); // a question in Arabic reads right to left in any widget
       if (m.role === "err") box.setAttribute("role", "alert");
     }
     log.appendChild(box);
@@ -375,7 +445,7 @@
         else if (name === "done") {
           var a = data.answer;
           m.text = a.answer; m.refused = a.refused; m.corpus_version = a.corpus_version;
-          m.generator = a.generator; m.suggestions = a.suggestions || [];
+          m.generator = a.generator; m.suggestions = a.suggestions || []; m.lang = a.lang;
         } else if (name === "error") throw new Error(data.error);
       });
       state.messages.push(m);
