@@ -76,12 +76,12 @@ def decline_text(decision: Decision, query: str, suggested: list[str], lang: str
     chapters = retrieval.missing_chapters[0] if retrieval is not None and retrieval.missing_chapters else None
     if decision.reason == "task":
         lead = t("decline_task", lang)
-    elif decision.reason == "missing_article" and missing is not None:
+    elif decision.reason == "missing_article" and missing is not None and not missing.part:
         lead = t("decline_missing_article", lang, doc=missing.doc_title, count=missing.highest, article=missing.article)
     elif decision.reason == "missing_chapter" and chapters is not None:
         title, chapter, count = chapters
         lead = t("decline_missing_chapter", lang, doc=title, count=count, chapter=chapter)
-    elif decision.reason in ("missing_article", "missing_chapter"):
+    elif decision.reason in ("missing_article", "missing_chapter"):  # a missing paragraph or item: English
         lead = decision.detail + " The documents do not cover it."
     else:
         lead = t("decline_searched", lang, gist=_gist(query))

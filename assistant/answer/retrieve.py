@@ -24,7 +24,6 @@ from .tuning import DEFAULT, Tuning
 from .types import Passage, Turn
 from .understand.refs import ArticleRef, Refs, doc_aliases, parse_refs
 
-
 _ITEM = re.compile(r"(?m)^\(?([a-z])\)\s")  # a lettered item at the start of a line: "(a) ", "b) "
 
 

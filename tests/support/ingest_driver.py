@@ -24,8 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from assistant.indexing import run_ingest  # noqa: E402
 from assistant.config import Settings  # noqa: E402
+from assistant.indexing import run_ingest  # noqa: E402
 from vectorstore import ChromaStore  # noqa: E402
 from vectorstore.embeddings import make_embedder  # noqa: E402
 
