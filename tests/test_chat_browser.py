@@ -74,6 +74,9 @@ def assert_usable_after(page, message: str, pattern: bool = False) -> None:
     shown = bot.locator(".tw-error").inner_text()
     assert re.fullmatch(message, shown) if pattern else shown == message, shown
     assert page.locator(".toast-body").count() == 0
+    # Gradio re-enables the input as the event's last step: within a moment, not after a reload
+    page.locator(TEXTBOX).wait_for(state="visible", timeout=5000)
+    page.wait_for_function(f"() => !document.querySelector('{TEXTBOX}').disabled", timeout=5000)
     assert page.locator(TEXTBOX).is_editable()
 
 

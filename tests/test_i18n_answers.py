@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import pytest
 
 from assistant.answer.decide import decline_text
+from assistant.answer.retrieve import MissingArticle
 from assistant.answer.types import Decision
 from assistant.answer.understand.validate import clean_question
 from assistant.errors import QuestionTooLong
@@ -22,7 +23,7 @@ UN = "un-convention-against-cybercrime"
 CITE = {"n": 1, "doc_id": UN, "doc_title": "United Nations Convention against Cybercrime", "label": "Art. 25(2)",
         "article": 25, "paragraph": 2, "quote": "up to a maximum of 90 days", "chunk_id": f"{UN}:0083:abc",
         "passage": "2. ... up to a maximum of 90 days, to enable ..."}
-MISSING = SimpleNamespace(missing=[SimpleNamespace(doc_title="UN Convention against Cybercrime", highest=68, article=99)],
+MISSING = SimpleNamespace(missing=[MissingArticle(UN, "UN Convention against Cybercrime", 99, 68)],
                           missing_chapters=[("UN Convention against Cybercrime", "IX", 9)])
 SUGGESTED = ["What does Article 1 (Statement of purpose) say?"]
 
