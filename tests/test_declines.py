@@ -119,6 +119,7 @@ def test_a_named_paragraph_or_item_that_exists_is_answered_from_it(pipeline):
     assert not para.refused and para.citations[0].label == "Art. 40(22)"
     item = pipeline.ask("What does Article 2(o) say?")
     assert not item.refused and item.citations[0].label == "Art. 2"
+    assert item.text.startswith("(o) “Emergency” shall mean"), item.text  # the named item leads
 
 
 def test_an_article_asked_as_a_whole_is_quoted_in_its_own_order(pipeline):

@@ -216,14 +216,21 @@ def passages_for(retrieval: Retrieval, retriever: Retriever) -> tuple[list[Passa
     hits = retrieval.hits[: retrieval.pinned] if retrieval.pinned else retrieval.hits[: retriever.k]
     index = retriever.index
     # named in the question's own words (not inherited from an earlier answer by a follow-up)
-    paragraphs = {(r.article, r.paragraph) for r in retriever.parse(retrieval.query).articles if r.paragraph}
+    own = retriever.parse(retrieval.query).articles
+    paragraphs = {(r.article, r.paragraph) for r in own if r.paragraph}
+    items = {(r.article, r.paragraph): r.item for r in own if r.item}
 
     def named(h: Hit) -> bool:  # the very paragraph a question names
         return (h.metadata.get("article"), h.metadata.get("paragraph")) in paragraphs
 
+    def item(h: Hit) -> str:  # the lettered item a question names in this passage's article (and paragraph)
+        m = h.metadata
+        return items.get((m.get("article"), m.get("paragraph"))) or items.get((m.get("article"), 0), "")
+
     passages = [
         Passage(i, h.text, h.metadata.get("label", ""), h.metadata.get("doc_short_title") or h.metadata.get("doc_title", ""),
-                h.score, index.embed_texts[index.row[h.id]], h.dense, named=i <= retrieval.pinned and named(h))
+                h.score, index.embed_texts[index.row[h.id]], h.dense, named=i <= retrieval.pinned and named(h),
+                item=item(h) if i <= retrieval.pinned else "")
         for i, h in enumerate(hits, start=1)
     ]
     return passages, hits

@@ -42,7 +42,7 @@ class Tuning:
     rank_by_score: int = knob(1, "1: that bonus follows the ranker's scores; 0: 1/(1+rank) as before the fitted ranker")
     lead_bonus: float = knob(0.1, "bonus for the first sentence of a passage")
     definition_bonus: float = knob(0.15, "bonus x coverage for a 'means' sentence when a definition is asked")
-    named_bonus: float = knob(1.0, "bonus for the sentences of the paragraph a question names (\"Article 40 paragraph 8\")")
+    named_bonus: float = knob(1.0, "bonus for the sentences of the paragraph or item a question names (\"Article 40 paragraph 8\", \"2(b)\")")
     asked_term_bonus: float = knob(1.0, "bonus for the sentence defining the very term a definition question names "
                                    "(\"'computer data' means ...\" for \"how is computer data defined?\")")
     intro_penalty: float = knob(0.3, "penalty for bare intros (under 6 words, or short and ending in ':')")

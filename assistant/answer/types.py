@@ -23,6 +23,7 @@ class Passage:
     context: str = ""  # the passage as indexed (header + text): what it is about
     dense: float = 0.0  # cosine similarity of the question and the passage
     named: bool = False  # the paragraph the question names ("Article 40 paragraph 8")
+    item: str = ""  # the lettered item the question names in this passage's article ("2(b)": "b")
 
 
 class Generator(Protocol):

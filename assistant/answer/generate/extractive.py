@@ -60,8 +60,8 @@ def score_units(question: str, passages: list[Passage], idf: IdfTable, t: Tuning
             if text.rstrip(".;: ") in avoid:
                 cov -= t.repeat_penalty
             s = cov + about + t.rank_weight * confidence + (t.lead_bonus if pos == 0 else 0.0)
-            if p.named:
-                s += t.named_bonus  # the question named this paragraph: it answers before the rest
+            if p.named or (p.item and re.match(rf"\(?{p.item}\)\s", text)):
+                s += t.named_bonus  # the question named this paragraph or item: it answers before the rest
             if definition and ("shall mean" in text or " means " in text):
                 s += t.definition_bonus * cov + (t.asked_term_bonus if defines_asked_term(question, text) else 0.0)
             if words < 6 or text.endswith(":") and words < 15:
