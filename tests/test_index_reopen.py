@@ -33,10 +33,9 @@ import json, sys
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 from assistant.config import Settings
+from assistant.wiring import Container
 from vectorstore import ChromaStore, HybridIndex
-from vectorstore.embeddings import make_embedder
-settings = Settings()
-index = HybridIndex(ChromaStore(sys.argv[2], sys.argv[3] or None), make_embedder(settings.embedder, settings.local_model_dir))
+index = HybridIndex(ChromaStore(sys.argv[2], sys.argv[3] or None), Container(Settings()).embedder)
 hits = {q: [(h.id, round(h.score, 9), round(h.dense, 5), round(h.lexical, 5)) for h in index.search(q, k=4)]
         for q in json.loads(sys.argv[4])}
 maps = [line.split() for line in Path("/proc/self/maps").read_text().splitlines() if sys.argv[2] in line]

@@ -50,7 +50,8 @@ class FeatureBuilder:
         self.depth = depth
         self._terms: dict[int, frozenset] = {}
 
-    def _row_terms(self, row: int) -> frozenset:
+    def row_terms(self, row: int) -> frozenset:
+        """The stemmed terms of a chunk's text (cached per index version)."""
         if row not in self._terms:
             self._terms[row] = frozenset(tokenize(self.index.texts[row]))
         return self._terms[row]
@@ -110,7 +111,7 @@ class FeatureBuilder:
                 1.0 / (1 + dense_rank.get(row, self.depth)),
                 float(lex_all[row]) / lex_max,
                 1.0 / (1 + lex_rank.get(row, self.depth)),
-                self._cov(terms, self._row_terms(row)),
+                self._cov(terms, self.row_terms(row)),
                 coverage(terms, header, self.idf),
                 float(doc == self.primary_doc and not named),
                 float(doc in named),

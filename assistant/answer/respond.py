@@ -49,7 +49,7 @@ def respond(turn: Turn, generator: Generator, tuning: Tuning) -> Iterator[dict]:
             context["carried"] = s.query[len(turn.question):].strip()
             context["avoid"] = _previous_quotes(turn.history)
         # a passage's header (document, article, chapter) is metadata, and citable with it
-        passages = {p.n: (p.context[: max(0, len(p.context) - len(p.text))], p.text) for p in turn.passages}
+        passages = {p.n: (p.header, p.text) for p in turn.passages}
         query = turn.question if generator.name == "extractive" or not s.follow_up else s.query
         deltas = generator.stream(query, list(turn.passages), context)
         for kind, sentence, ns in verified_sentences(deltas, passages, SYSTEM_PROMPT, tuning.support_threshold):

@@ -8,7 +8,6 @@ A reference to an article a document does not have is reported.
 """
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -19,12 +18,11 @@ from vectorstore import Hit, HybridIndex
 from vectorstore.lexical import tokenize
 
 from .rank import FEATURES, Candidates, FeatureBuilder
+from .sentences import ITEM
 from .terms import IdfTable, asks_comparison, content_terms
 from .tuning import DEFAULT, Tuning
 from .types import Passage, Turn
 from .understand.refs import ArticleRef, Refs, doc_aliases, parse_refs
-
-_ITEM = re.compile(r"(?m)^\(?([a-z])\)\s")  # a lettered item at the start of a line: "(a) ", "b) "
 
 
 @dataclass(frozen=True)
@@ -56,7 +54,7 @@ def missing_part(ref: ArticleRef, metas: list[dict], texts: list[str]) -> tuple[
         return f"paragraph {ref.paragraph}", f"paragraphs {_span(paragraphs)}" if paragraphs else "no numbered paragraphs"
     if ref.item:
         within = [t for m, t in zip(metas, texts, strict=True) if not ref.paragraph or m.get("paragraph") == ref.paragraph]
-        items = sorted({x for t in within for x in _ITEM.findall(t)})
+        items = sorted({x for t in within for x in ITEM.findall(t)})
         if ref.item not in items:
             return f"item ({ref.item})", f"items {_span(items, lambda x: f'({x})')}" if items else "no lettered items"
     return None
@@ -155,8 +153,8 @@ class Retriever:
                 continue
             ranked = self.index.search(query, k=len(rows), where=flt, query_vec=query_vec)
             named = {str(ref.article), str(ref.paragraph), ref.item}
-            asked = [t for t in content_terms(query) if t not in named]
-            if not any(set(asked) & set(tokenize(self.index.texts[r])) for r in rows):
+            asked = {t for t in content_terms(query) if t not in named}
+            if not any(asked & self.features.row_terms(r) for r in rows):
                 # no word of the question tells the article's parts apart: the article, in its own order
                 top = max(h.score for h in ranked)
                 ranked = [replace(h, score=top) for h in sorted(ranked, key=lambda h: self.index.row[h.id])]

@@ -12,6 +12,8 @@ MARKER = re.compile(r"\[(\d{1,3})\]")
 _BOUNDARY = re.compile(r"(?:[.!?;](?:\s*\[\d{1,3}\])*|(?<!\s)(?<!\[\d\])(?<!\[\d\d\])(?<!\[\d\d\d\])(?:\s*\[\d{1,3}\])++[.!?;]?)(?=\s+(?:[A-Z“\"(]|\d{1,3}\.\s))")
 _ABBREV = re.compile(r"\b(?:art|arts|para|paras|no|nos|p|pp|e\.g|i\.e|cf|vol)\.$", re.I)
 _LABEL_ONLY = re.compile(r"^\s*(?:\(?\d{1,3}[.)]|\(?[a-z]{1,4}\))\s*$", re.I)  # "1." or "(a)" opens a paragraph
+# a lettered item at the start of a line or unit: "(a) ", "b) "
+ITEM = re.compile(r"(?m)^\(?([a-z])\)\s")
 _BARE_NUMBER = re.compile(r"^\d{1,3}\.$")
 _LEADING_NUMBER = re.compile(r"^\d{1,3}\.\s+(?=\S)")
 

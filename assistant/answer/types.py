@@ -25,6 +25,11 @@ class Passage:
     named: bool = False  # the paragraph the question names ("Article 40 paragraph 8")
     item: str = ""  # the lettered item the question names in this passage's article ("2(b)": "b")
 
+    @property
+    def header(self) -> str:
+        """What `context` adds before the text: the document, article and chapter it is from."""
+        return self.context[: max(0, len(self.context) - len(self.text))]
+
 
 class Generator(Protocol):
     """Anything that turns a question and numbered passages into text with `[n]` markers."""

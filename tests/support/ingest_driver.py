@@ -26,11 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from assistant.config import Settings  # noqa: E402
 from assistant.indexing import run_ingest  # noqa: E402
+from assistant.wiring import Container  # noqa: E402
 from vectorstore import ChromaStore  # noqa: E402
-from vectorstore.embeddings import make_embedder  # noqa: E402
 
-SETTINGS = Settings()
-EMBEDDER = make_embedder(SETTINGS.embedder, SETTINGS.local_model_dir)  # the default, as the tests' index uses
+EMBEDDER = Container(Settings()).embedder  # the configured one, as the tests' index uses
 EMBEDDER.model  # noqa: B018 - loaded before any fork; no inference runs in this parent
 
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from vectorstore.lexical import tokenize
 
+from ..sentences import ITEM, units
 from ..sentences import render as render_sentence
-from ..sentences import units
 from ..terms import IdfTable, asks_comparison, asks_definition, content_terms, coverage
 from ..tuning import DEFAULT, Tuning
 from ..types import Passage
@@ -60,7 +60,7 @@ def score_units(question: str, passages: list[Passage], idf: IdfTable, t: Tuning
             if text.rstrip(".;: ") in avoid:
                 cov -= t.repeat_penalty
             s = cov + about + t.rank_weight * confidence + (t.lead_bonus if pos == 0 else 0.0)
-            if p.named or (p.item and re.match(rf"\(?{p.item}\)\s", text)):
+            if p.named or (p.item and (m := ITEM.match(text)) and m.group(1) == p.item):
                 s += t.named_bonus  # the question named this paragraph or item: it answers before the rest
             if definition and ("shall mean" in text or " means " in text):
                 s += t.definition_bonus * cov + (t.asked_term_bonus if defines_asked_term(question, text) else 0.0)
