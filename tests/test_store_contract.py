@@ -132,3 +132,70 @@ def test_two_index_folders_share_one_server(chroma_server, embedder, tmp_path):
     assert sorted(i[0] for i in HybridIndex(one, embedder).ids) == ["a", "b", "c", "e"]
     assert [i[0] for i in HybridIndex(two, embedder).ids] == ["d"]
     assert one.collection_prefix != two.collection_prefix
+
+
+def hits(index: HybridIndex, queries=("computer system access", "traffic data", "witness testimony", "ships")) -> dict:
+    return {q: [(h.id, round(h.score, 9), round(h.dense, 5)) for h in index.search(q, k=3)] for q in queries}
+
+
+MORE = {"d": "Protection of witnesses who give testimony.", "e": "Jurisdiction over offences on board ships."}
+
+
+def test_a_reader_keeps_its_version_while_newer_ones_are_written(store, embedder, tmp_path):
+    """An answer in progress reads the version it opened; the grown index answers like one built fresh
+    (in server mode the newer versions are layered over the first one's collection)."""
+    store.sync(records(TEXTS), embedder.encode)
+    first = HybridIndex(store, embedder)
+    before = hits(first)
+    changed = {**{k: v for k, v in TEXTS.items() if k != "a"}, "d": MORE["d"]}
+    store.sync(records(changed), embedder.encode)
+    second = HybridIndex(store, embedder)
+    assert hits(first) == before and sorted(i[0] for i in first.ids) == ["a", "b", "c"]
+    assert first.search("computer system access", k=1)[0].id.startswith("a:")
+    assert not any(h.id.startswith("a:") for h in second.search("computer system access", k=3))
+    assert second.search("witness testimony", k=1)[0].id.startswith("d:")
+    kept = hits(second)
+    final = {**changed, "e": MORE["e"]}
+    store.sync(records(final), embedder.encode)
+    assert hits(second) == kept  # the previous version stays readable until the next sync
+    fresh = ChromaStore(tmp_path / "fresh", store.chroma_url)
+    fresh.sync(records(final), embedder.encode)
+    grown = HybridIndex(store, embedder)
+    assert hits(grown) == hits(HybridIndex(fresh, embedder)) and len(grown) == 4
+    assert grown.collection.count() == 4
+    if store.chroma_url:  # layered: the first collection is the base of both later versions
+        assert (store.snapshot_path(store.current()) / "layers.json").is_file()
+        names = {c.name for c in store.client().list_collections() if c.name.startswith(store.collection_prefix)}
+        assert len(names) == 3
+
+
+def test_returning_to_an_earlier_corpus_keeps_the_version_in_use(store, embedder):
+    store.sync(records(TEXTS), embedder.encode)
+    first = hits(HybridIndex(store, embedder))
+    store.sync(records({**TEXTS, "d": MORE["d"]}), embedder.encode)
+    grown = HybridIndex(store, embedder)
+    with_d = hits(grown)
+    report = store.sync(records(TEXTS), embedder.encode)  # the first corpus again: the same version id
+    assert (len(report.removed), report.embedded) == (1, 0)
+    assert hits(HybridIndex(store, embedder)) == first
+    assert hits(grown) == with_d
+
+
+def test_server_versions_compact_past_the_layer_limits(chroma_server, embedder, tmp_path, monkeypatch):
+    from vectorstore import server
+
+    store = ChromaStore(tmp_path / "index", chroma_server)
+    store.sync(records(TEXTS), embedder.encode)
+    store.sync(records({**TEXTS, "d": MORE["d"]}), embedder.encode)
+    assert (store.snapshot_path(store.current()) / "layers.json").is_file()
+    monkeypatch.setattr(server, "MAX_DELTA", 0)  # the delta of one row is now past the limit
+    store.sync(records({**TEXTS, **MORE}), embedder.encode)
+    assert not (store.snapshot_path(store.current()) / "layers.json").exists()
+    compacted = HybridIndex(store, embedder)
+    assert compacted.collection.count() == 5 and sorted(i[0] for i in compacted.ids) == ["a", "b", "c", "d", "e"]
+    store.sync(records({**TEXTS, **MORE}), embedder.encode)  # unchanged: sweeps the versions before the compaction
+    fresh = ChromaStore(tmp_path / "fresh", chroma_server)
+    fresh.sync(records({**TEXTS, **MORE}), embedder.encode)
+    assert hits(compacted) == hits(HybridIndex(fresh, embedder))
+    names = {c.name for c in store.client().list_collections() if c.name.startswith(store.collection_prefix)}
+    assert names == {store.current()["collection"]}

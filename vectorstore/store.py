@@ -31,7 +31,7 @@ class ChromaStore:
         if self.chroma_url:
             from .server import ServerBackend
 
-            self.backend = ServerBackend(self.chroma_url, self.collection_prefix)
+            self.backend = ServerBackend(self.chroma_url, self.collection_prefix, self.folder)
         else:
             from .embedded import EmbeddedBackend
 

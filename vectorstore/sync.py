@@ -97,7 +97,9 @@ def _switch(store, pointer, old, version, wanted, stale, embed, progress, report
 
 def _build(store, pointer, old, version, wanted, stale, embed, progress, report) -> dict:
     snapshot = store.folder.new_snapshot(version)
-    name = f"{store.collection_prefix}{version}"
+    # named by build, not by version alone: a corpus that returns to an earlier version must not
+    # replace that version's collection, which a live layered version may use as its base
+    name = f"{store.collection_prefix}{snapshot.name}"
     old_collection = None
     if old is not None:
         old_collection = store.open_collection(pointer)
