@@ -17,7 +17,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 from common import ROOT, cpu_s, write_result
 from scale import RECALL, base_records, dense_recall, query_vectors, realistic_sigma, synthetic
 
