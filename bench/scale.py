@@ -28,7 +28,6 @@ import numpy as np
 from common import RESULTS, ROOT, chroma_server, cpu_s, du, ms_summary, peak_rss_mb, proc_memory_mb, write_result
 from readme_table import scale_table
 
-DIMS = 384
 RECALL = ("recall@10 = share of Chroma's dense top 10 whose exact cosine is at least the exact 10th-best cosine "
           "minus 1e-3 (ann-benchmarks' rule: a hit as near as the 10th counts, so ties among near-copies do not); "
           "strict recall@10 = share of the exact top-10 ids returned")
@@ -54,6 +53,14 @@ def base_records(settings) -> tuple[list, object]:
     return records, np.asarray([vectors[r.id] for r in records], dtype=np.float32)
 
 
+def configured_embedder():
+    """The embedder the index was built with (TREATY_EMBEDDER), as a serving process loads it."""
+    from assistant.config import load_settings
+    from assistant.wiring import Container
+
+    return Container(load_settings()).embedder
+
+
 def synthetic(records: list, vectors, size: int, sigma: float, seed: int = 0):
     """`size` records cycling through the real ones, and their perturbed, re-normalised vectors."""
     from vectorstore import Record
@@ -61,7 +68,7 @@ def synthetic(records: list, vectors, size: int, sigma: float, seed: int = 0):
     n = len(records)
     rows, copies = np.arange(size) % n, np.arange(size) // n
     rng = np.random.default_rng(seed)
-    out = vectors[rows] + np.where(copies[:, None] == 0, 0.0, sigma * rng.standard_normal((size, DIMS), dtype=np.float32))
+    out = vectors[rows] + np.where(copies[:, None] == 0, 0.0, sigma * rng.standard_normal((size, vectors.shape[1]), dtype=np.float32))
     out /= np.linalg.norm(out, axis=1, keepdims=True)
     made = [
         Record(f"{r.id}~{c}", f"{r.key}~{c}", r.text, r.embed_text, {**r.metadata, "copy": int(c)})
@@ -91,9 +98,9 @@ def precomputed(records: list, vectors):
 def query_child(args) -> None:
     """In a fresh process: load the index, run the questions, print one JSON object."""
     from assistant.evaluation.dataset import load_questions
-    from vectorstore import ChromaStore, HybridIndex, PackagedMiniLM
+    from vectorstore import ChromaStore, HybridIndex
 
-    embedder = PackagedMiniLM()
+    embedder = configured_embedder()
     embedder.embed_query("warm-up")  # the model is not the index's memory or load time
     import bm25s  # noqa: F401 - nor are the libraries a serving process imports at start
     import chromadb  # noqa: F401
@@ -155,17 +162,15 @@ def nearest_cosine(vectors) -> float:
 
 def realistic_sigma(vectors) -> float:
     """The noise per dimension that puts a copy as near its source as a real chunk is to its nearest
-    neighbour: a renormalised v + N(0, s^2 I) has cosine ~ 1 / sqrt(1 + DIMS s^2) to v."""
+    neighbour: a renormalised v + N(0, s^2 I) has cosine ~ 1 / sqrt(1 + d s^2) to v (d dimensions)."""
     c = nearest_cosine(vectors)
-    return round(float(np.sqrt((1 / c ** 2 - 1) / DIMS)), 4)
+    return round(float(np.sqrt((1 / c ** 2 - 1) / vectors.shape[1])), 4)
 
 
 def query_vectors(paths: list[Path]):
     """The packaged embedder's (normalised) vectors of the questions in `paths`."""
     from assistant.evaluation.dataset import load_questions
-    from vectorstore import PackagedMiniLM
-
-    embedder = PackagedMiniLM()
+    embedder = configured_embedder()
     vecs = np.asarray([embedder.embed_query(q.question) for p in paths for q in load_questions(p).questions],
                       dtype=np.float32)
     return vecs / np.linalg.norm(vecs, axis=1, keepdims=True)
@@ -256,7 +261,7 @@ def main() -> int:
     query_vecs = query_vectors([args.questions])
     print(f"base: {len(records)} real chunks; sizes {sizes}; modes {modes}", file=sys.stderr)
     old = json.loads((RESULTS / "scale.json").read_text())["rows"] if args.append else []
-    cos = round(1 / float(np.sqrt(1 + DIMS * sigma ** 2)), 3)
+    cos = round(1 / float(np.sqrt(1 + vectors.shape[1] * sigma ** 2)), 3)
     result = {"method": METHOD.format(n=len(records), sigma=sigma, cos=cos, nn=round(nearest_cosine(vectors), 3)),
               "sigma": sigma,
               "date": time.strftime("%Y-%m-%d %H:%M:%S"), "load_average": [round(os.getloadavg()[0], 2)],
