@@ -261,8 +261,8 @@ def main() -> int:
     query_vecs = query_vectors([args.questions])
     print(f"base: {len(records)} real chunks; sizes {sizes}; modes {modes}", file=sys.stderr)
     old = json.loads((RESULTS / "scale.json").read_text())["rows"] if args.append else []
-    cos = round(1 / float(np.sqrt(1 + vectors.shape[1] * sigma ** 2)), 3)
-    result = {"method": METHOD.format(n=len(records), sigma=sigma, cos=cos, nn=round(nearest_cosine(vectors), 3)),
+    expected_cos = round(1 / float(np.sqrt(1 + vectors.shape[1] * sigma ** 2)), 3)
+    result = {"method": METHOD.format(n=len(records), sigma=sigma, cos=expected_cos, nn=round(nearest_cosine(vectors), 3)),
               "sigma": sigma,
               "date": time.strftime("%Y-%m-%d %H:%M:%S"), "load_average": [round(os.getloadavg()[0], 2)],
               "base_chunks": len(records), "repeat": args.repeat, "rows": old}

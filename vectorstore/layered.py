@@ -41,12 +41,20 @@ class LayeredCollection:
         self.base, self.delta, self.hidden = base, delta, set(hidden)
         self.name = delta.name
         self._base_count = base.count()  # the base never changes
+        self._delta_count: int | None = None  # the delta changes only through add(), before the version goes live
+
+    def _delta_size(self) -> int:
+        """The delta's row count, asked of the server once per change rather than on every query."""
+        if self._delta_count is None:
+            self._delta_count = self.delta.count()
+        return self._delta_count
 
     def count(self) -> int:
-        return self._base_count - len(self.hidden) + self.delta.count()
+        return self._base_count - len(self.hidden) + self._delta_size()
 
     def add(self, **rows) -> None:
         self.delta.add(**rows)
+        self._delta_count = None
 
     def delta_ids(self) -> list[str]:
         return self.delta.get(include=[])["ids"]
@@ -71,7 +79,7 @@ class LayeredCollection:
         asked = include if "distances" in include else [*include, "distances"]
         parts = []
         for part, n, skip in ((self.base, n_results + len(self.hidden), self.hidden), (self.delta, n_results, ())):
-            n = min(n, self._base_count if part is self.base else self.delta.count())
+            n = min(n, self._base_count if part is self.base else self._delta_size())
             if n > 0:
                 parts.append((part.query(query_embeddings=query_embeddings, n_results=n, where=where,
                                          include=asked), skip))
