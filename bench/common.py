@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -44,8 +43,10 @@ def du(path: Path) -> int:
 
 
 def peak_rss_mb() -> float:
-    """This process's peak resident memory so far (Linux reports ru_maxrss in KiB)."""
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    """This process's peak resident memory so far: VmHWM, not getrusage's ru_maxrss, which in a
+    process started by fork + exec also counts the parent's memory at the fork (a bench parent
+    holding 100k synthetic vectors made a query child's "peak" read ~2 GB)."""
+    return proc_memory_mb()["peak_rss_mb"]
 
 
 def proc_memory_mb(pid: int | str = "self") -> dict:
@@ -56,6 +57,18 @@ def proc_memory_mb(pid: int | str = "self") -> dict:
         if key in ("VmRSS", "VmHWM"):
             fields[key] = round(int(value.split()[0]) / 1024, 1)
     return {"rss_mb": fields.get("VmRSS"), "peak_rss_mb": fields.get("VmHWM")}
+
+
+def rss_parts_mb(pid: int | str = "self") -> dict:
+    """Resident memory split into private (anonymous: heaps, the model's weights, Chroma's HNSW in
+    embedded mode) and file-backed pages (memory-mapped records and BM25 files: shared by every
+    process that maps them, and given back by the kernel under pressure), from smaps_rollup."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        key, _, value = line.partition(":")
+        fields[key] = int(value.split()[0]) / 1024
+    anon = fields.get("Anonymous", 0.0)
+    return {"anon_mb": round(anon, 1), "file_mb": round(fields.get("Rss", 0.0) - anon, 1)}
 
 
 def cpu_s(pid: int | str = "self") -> float:
@@ -98,7 +111,9 @@ def chroma_server(path: Path):
 def write_result(name: str, result: dict) -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"{name}.json"
-    out.write_text(json.dumps(result, indent=1) + "\n")
+    tmp = out.with_suffix(f".{os.getpid()}.tmp")  # whole or not at all: another bench may be reading it
+    tmp.write_text(json.dumps(result, indent=1) + "\n")
+    tmp.replace(out)
     return out
 
 

@@ -25,7 +25,18 @@ import time
 from pathlib import Path
 
 import numpy as np
-from common import RESULTS, ROOT, chroma_server, cpu_s, du, ms_summary, peak_rss_mb, proc_memory_mb, write_result
+from common import (
+    RESULTS,
+    ROOT,
+    chroma_server,
+    cpu_s,
+    du,
+    ms_summary,
+    peak_rss_mb,
+    proc_memory_mb,
+    rss_parts_mb,
+    write_result,
+)
 from readme_table import scale_table
 
 RECALL = ("recall@10 = share of Chroma's dense top 10 whose exact cosine is at least the exact 10th-best cosine "
@@ -68,13 +79,17 @@ def synthetic(records: list, vectors, size: int, sigma: float, seed: int = 0):
     n = len(records)
     rows, copies = np.arange(size) % n, np.arange(size) // n
     rng = np.random.default_rng(seed)
-    out = vectors[rows] + np.where(copies[:, None] == 0, 0.0, sigma * rng.standard_normal((size, vectors.shape[1]), dtype=np.float32))
-    out /= np.linalg.norm(out, axis=1, keepdims=True)
+    out = np.empty((size, vectors.shape[1]), dtype=np.float32)
+    for s in range(0, size, 50_000):  # in slices: at 1M chunks whole-array temporaries would take ~12 GB
+        part = vectors[rows[s:s + 50_000]] + np.where(copies[s:s + 50_000, None] == 0, np.float32(0), np.float32(sigma)
+                                                      * rng.standard_normal((len(rows[s:s + 50_000]), vectors.shape[1]),
+                                                                            dtype=np.float32))
+        out[s:s + 50_000] = part / np.linalg.norm(part, axis=1, keepdims=True)
     made = [
         Record(f"{r.id}~{c}", f"{r.key}~{c}", r.text, r.embed_text, {**r.metadata, "copy": int(c)})
         for r, c in ((records[i], c) for i, c in zip(rows.tolist(), copies.tolist(), strict=True))
     ]
-    return made, out.astype(np.float32)
+    return made, out
 
 
 def precomputed(records: list, vectors):
@@ -105,7 +120,7 @@ def query_child(args) -> None:
     import bm25s  # noqa: F401 - nor are the libraries a serving process imports at start
     import chromadb  # noqa: F401
 
-    before, cpu = proc_memory_mb()["rss_mb"], cpu_s()
+    before, parts, cpu = proc_memory_mb()["rss_mb"], rss_parts_mb(), cpu_s()
     started = time.perf_counter()
     index = HybridIndex(ChromaStore(args.query, args.chroma_url), embedder)
     load_s, load_cpu_s = time.perf_counter() - started, cpu_s() - cpu
@@ -123,12 +138,17 @@ def query_child(args) -> None:
             t2 = time.perf_counter()
             total.append((t2 - t0) * 1000)
             index_only.append((t2 - t1) * 1000)
+    now = rss_parts_mb()
     print(json.dumps({
         "records": len(index), "load_s": round(load_s, 2), "load_cpu_s": round(load_cpu_s, 2), "first_query_s": round(first_s, 2), "queries": len(total),
         **ms_summary(total, "search"), **ms_summary(index_only, "index_search"),
         "index_memory_mb": round(after - before, 1),
         "index_memory_after_queries_mb": round(proc_memory_mb()["rss_mb"] - before, 1),
         "process_rss_mb": proc_memory_mb()["rss_mb"], "process_peak_rss_mb": peak_rss_mb(),
+        # after the queries: what the index added privately (embedded: Chroma's HNSW graph) and in
+        # mapped files (records, BM25: shared between processes); the model and libraries: `model_and_libs_mb`
+        "index_anon_mb": round(now["anon_mb"] - parts["anon_mb"], 1),
+        "index_file_mb": round(now["file_mb"] - parts["file_mb"], 1), "model_and_libs_mb": round(before, 1),
     }))
 
 
@@ -260,26 +280,36 @@ def main() -> int:
     sigma = args.sigma if args.sigma is not None else realistic_sigma(vectors)
     query_vecs = query_vectors([args.questions])
     print(f"base: {len(records)} real chunks; sizes {sizes}; modes {modes}", file=sys.stderr)
-    old = json.loads((RESULTS / "scale.json").read_text())["rows"] if args.append else []
+
+    def merged(mine: list[dict]) -> list[dict]:
+        """This run's rows, plus (--append) the other rows of scale.json as it is now: another scale.py
+        run may have written rows since this one started."""
+        done = {(r["mode"], r["chunks"]) for r in mine}
+        old = json.loads((RESULTS / "scale.json").read_text())["rows"] if args.append else []
+        return sorted([r for r in old if (r["mode"], r["chunks"]) not in done] + mine, key=lambda r: (r["chunks"], r["mode"]))
+
     expected_cos = round(1 / float(np.sqrt(1 + vectors.shape[1] * sigma ** 2)), 3)
     result = {"method": METHOD.format(n=len(records), sigma=sigma, cos=expected_cos, nn=round(nearest_cosine(vectors), 3)),
               "sigma": sigma,
               "date": time.strftime("%Y-%m-%d %H:%M:%S"), "load_average": [round(os.getloadavg()[0], 2)],
-              "base_chunks": len(records), "repeat": args.repeat, "rows": old}
+              "base_chunks": len(records), "repeat": args.repeat, "rows": merged([])}
+    mine: list[dict] = []
     with tempfile.TemporaryDirectory(prefix="treaty-scale-") as tmp:
         for size in sizes:
             made, vecs = synthetic(records, vectors, size, sigma)
-            cos = float(np.mean(np.sum(vecs * vectors[np.arange(size) % len(records)], axis=1)[len(records):])) \
-                if size > len(records) else 1.0
+            n = len(records)
+            cos = float(sum(np.einsum("ij,ij->", vecs[s:s + 50_000], vectors[np.arange(s, min(s + 50_000, size)) % n])
+                            for s in range(n, size, 50_000)) / (size - n)) if size > n else 1.0
             for mode in [m for m in modes if m == "server" or size <= args.embedded_max]:
                 started, load = time.perf_counter(), os.getloadavg()[0]
                 row = run_size(mode, size, made, vecs, query_vecs, len(records), Path(tmp), args)
                 row.update(mean_cosine_to_original=round(cos, 4), load_average=[round(load, 2),
-                           round(os.getloadavg()[0], 2)])
-                result["rows"] = [r for r in result["rows"] if (r["mode"], r["chunks"]) != (mode, size)] + [row]
+                           round(os.getloadavg()[0], 2)], date=time.strftime("%Y-%m-%d %H:%M:%S"))
+                mine = [r for r in mine if (r["mode"], r["chunks"]) != (mode, size)] + [row]
+                result["rows"] = merged(mine)
                 out = write_result("scale", result)  # after every size: a long run keeps what it measured
                 print(f"{mode} {size}: {row} ({time.perf_counter() - started:.0f}s)", file=sys.stderr, flush=True)
-    result["rows"].sort(key=lambda r: (r["chunks"], r["mode"]))
+    result["rows"] = merged(mine)
     result["load_average"].append(round(os.getloadavg()[0], 2))
     out = write_result("scale", result)
     if args.update_latest:  # put this run into latest.json (which bench/run.py writes) for readme_table.py

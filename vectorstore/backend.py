@@ -12,10 +12,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
-# Cosine distance; a wide search beam so neighbours do not depend on how the graph was built.
-# construction_ef 128 (was 256): at 20k scale-corpus chunks recall@10 vs exact stayed 1.0; at 100k
-# bench/scale.py measured 0.22-0.29 on its near-duplicate copies (README Performance): not yet tuned.
-HNSW = {"hnsw:space": "cosine", "hnsw:search_ef": 256, "hnsw:construction_ef": 128, "hnsw:M": 32}
+# Cosine distance. Chosen by bench/hnsw_sweep.py (bench/results/hnsw_sweep.json, 2026-12-02, scale
+# corpus, tie-aware recall@10 vs exact over 305 dev+train questions): M=16 leaves the graph too sparse
+# (recall@10 0.30-0.42 at 20k at any search_ef); at 20k, M=32 reaches 0.9951 at search_ef 1600 (0.9384 at
+# 200), construction_ef 64 0.9925; M=48 no better. search_ef costs no build time (7 ms/query at 20k), so
+# it is 1600 (was 256). M and construction_ef barely move build time (20k: 45-48 s; half of the CPU is
+# Chroma's metadata writes, measured apart), and cef 128 beats 64 at 100k, so they stay. Non-default
+# batch_size 1000 / sync_threshold 100000 built slower (65 s vs 45 s). At 100k no set tried reaches 0.99
+# (0.34 at M=32, cef 128, search_ef 3200): see README "Server mode at scale".
+HNSW = {"hnsw:space": "cosine", "hnsw:search_ef": 1600, "hnsw:construction_ef": 128, "hnsw:M": 32}
 PAGE = 5000
 
 
