@@ -50,6 +50,29 @@ class Container:
 
         return load_tuning(self.settings.tuning_file)
 
+    @cached_property
+    def adapter(self):
+        """The tuning file's query adapter, or None (none fitted, or fitted for another embedder)."""
+        import logging
+
+        from .answer.adapter import load_adapter
+        from .errors import TreatyError
+
+        name = self.tuning.adapter_file
+        if not name:
+            return None
+        path = self.settings.tuning_file.parent / name
+        try:
+            adapter = load_adapter(path, self.tuning.adapter_sha256)
+        except ValueError as exc:
+            raise TreatyError(f"{exc}: run `treaty tune eval/train.jsonl eval/dev.jsonl` to fit it again") from None
+        dims = getattr(self.embedder, "dimensions", adapter.dims)
+        if adapter.embedder != self.embedder.name or adapter.dims != dims:
+            logging.getLogger("assistant").warning("query adapter %s was fitted for %s, not %s: questions are not adapted; "
+                        "run `treaty tune` to refit", path, adapter.embedder, self.embedder.name)
+            return None
+        return adapter
+
     def index(self):
         """The live index version; reloaded when an ingest has switched CURRENT."""
         from vectorstore import HybridIndex
@@ -70,7 +93,7 @@ class Container:
         with self._lock:
             if self._retriever is None or self._retriever.index is not index:
                 s = self.settings
-                self._retriever = Retriever(index, s.primary_doc, self.tuning, s.k)
+                self._retriever = Retriever(index, s.primary_doc, self.tuning, s.k, self.adapter)
             return self._retriever
 
     def generator(self, name: str | None = None):

@@ -88,14 +88,21 @@ class HybridIndex:
             )
         return {self.row[i]: 1.0 - d for i, d in zip(res["ids"][0], res["distances"][0], strict=True) if i in self.row}
 
+    def vectors(self, rows: list[int]) -> np.ndarray:
+        """The stored vectors of specific records, in the order of `rows` (fetched from Chroma)."""
+        if not rows:
+            return np.zeros((0, getattr(self.embedder, "dimensions", 0) or 0), dtype=np.float32)
+        with self._lock:
+            got = self.collection.get(ids=[self.ids[r] for r in rows], include=["embeddings"])
+        by_id = {i: v for i, v in zip(got["ids"], got["embeddings"], strict=True)}
+        return np.stack([np.asarray(by_id[self.ids[r]], dtype=np.float32) for r in rows])
+
     def similarity(self, query_vec: list[float], rows: list[int]) -> dict[int, float]:
         """Cosine similarity of the query with specific records (vectors fetched from Chroma)."""
         if not rows:
             return {}
-        with self._lock:
-            got = self.collection.get(ids=[self.ids[r] for r in rows], include=["embeddings"])
-        q = np.asarray(query_vec, dtype=np.float32)
-        return {self.row[i]: float(np.dot(q, np.asarray(v, dtype=np.float32))) for i, v in zip(got["ids"], got["embeddings"], strict=True)}
+        sims = self.vectors(rows) @ np.asarray(query_vec, dtype=np.float32)
+        return {r: float(s) for r, s in zip(rows, sims, strict=True)}
 
     def lexical_ranks(self, query: str, n: int, where: Filter | None = None,
                       scores: np.ndarray | None = None) -> dict[int, tuple[int, float]]:

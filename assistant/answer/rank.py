@@ -1,7 +1,8 @@
 """Learning-to-rank features for candidate passages, and the linear score that orders them.
 
 Candidates are the union of the dense and BM25 top lists. Each gets a feature vector
-(similarities, ranks, term coverage, structure matches, document priors); the score is the
+(similarities, ranks, term coverage, structure matches, document priors, and the
+similarity to the question moved by the fitted query adapter, see adapter.py); the score is the
 dot product with `Tuning.rank_weights`, fitted by `treaty tune`. Nothing here is fitted.
 """
 from __future__ import annotations
@@ -13,12 +14,15 @@ import numpy as np
 
 from vectorstore.lexical import tokenize
 
+from .adapter import QueryAdapter, adapted_features
 from .terms import IdfTable, asks_definition, content_terms, coverage
 
 FEATURES = (
     "dense", "dense_rr", "lex", "lex_rr", "cov_text", "cov_header", "primary", "named_doc", "other_doc_named",
     "section", "chapter", "title", "definition", "rare_name", "doc_sim", "prose", "article_support",
+    "adapted", "adapted_rr",
 )
+ADAPTED = (FEATURES.index("adapted"), FEATURES.index("adapted_rr"))  # the columns the query adapter feeds
 _NAME = re.compile(r"\b[A-Z][\w’'-]*(?:\s+(?:(?:of|on|for|and|the)\s*)?[A-Z][\w’'-]*)+")
 
 
@@ -27,6 +31,8 @@ class Candidates:
     rows: list[int]
     X: np.ndarray  # len(rows) x len(FEATURES)
     dense: dict  # row -> cosine
+    vectors: np.ndarray | None = None  # len(rows) x dims: the candidates' stored vectors (for refitting the adapter)
+    query_vec: np.ndarray | None = None
 
     def scores(self, weights: dict[str, float]) -> np.ndarray:
         w = np.array([weights.get(f, 0.0) for f in FEATURES], dtype=np.float64)
@@ -38,7 +44,7 @@ class FeatureBuilder:
 
     def __init__(self, index, primary_doc: str, idf: IdfTable, doc_vectors: dict[str, np.ndarray],
                  article_titles: dict[str, set[str]], defined: set[str], structured_docs: set[str],
-                 rare_name_max_rows: int = 10, depth: int = 40):
+                 rare_name_max_rows: int = 10, depth: int = 40, adapter: QueryAdapter | None = None):
         self.index = index
         self.primary_doc = primary_doc
         self.idf = idf
@@ -48,6 +54,7 @@ class FeatureBuilder:
         self.structured = structured_docs
         self.rare_name_max_rows = rare_name_max_rows
         self.depth = depth
+        self.adapter = adapter
         self._terms: dict[int, frozenset] = {}
 
     def row_terms(self, row: int) -> frozenset:
@@ -79,9 +86,11 @@ class FeatureBuilder:
         defining = [r for r, m in enumerate(idx.metadatas) if used and (allowed is None or r in allowed)
                     and any(f"|{u}|" in (m.get("defines") or "") for u in used)] if used else []
         rows = list(dict.fromkeys([*dense_rank, *lex_rank, *defining]))
-        missing = [r for r in rows if r not in dense]
+        qv = np.asarray(query_vec, dtype=np.float32)
+        vectors = idx.vectors(rows)
+        missing = [i for i, r in enumerate(rows) if r not in dense]
         if missing:
-            dense = {**dense, **idx.similarity(query_vec, missing)}
+            dense = {**dense, **{rows[i]: float(vectors[i] @ qv) for i in missing}}
         lex_max = float(lex_all.max()) if len(lex_all) and lex_all.max() > 0 else 1.0
         terms = content_terms(query)
         qterms = set(tokenize(query))
@@ -91,7 +100,6 @@ class FeatureBuilder:
         name_rows = {i for n in names for i in rows if n in idx.texts[i]}
         if len(name_rows) > self.rare_name_max_rows:
             name_rows = set()
-        qv = np.asarray(query_vec, dtype=np.float32)
         doc_sim = {d: float(np.dot(qv, v)) for d, v in self.doc_vectors.items()}
         mean_sim = sum(doc_sim.values()) / len(doc_sim) if doc_sim else 0.0
         top_articles: dict[tuple, int] = {}
@@ -124,5 +132,8 @@ class FeatureBuilder:
                 doc_sim.get(doc, mean_sim) - mean_sim,
                 float(doc not in self.structured),
                 top_articles.get((doc, m.get("article")), 0) / 10 if m.get("article") else 0.0,
+                0.0, 0.0,  # adapted, adapted_rr: below
             )
-        return Candidates(rows, X, dense)
+        if rows:
+            X[:, list(ADAPTED)] = adapted_features(qv, vectors, self.adapter)
+        return Candidates(rows, X, dense, vectors, qv)

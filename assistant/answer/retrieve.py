@@ -17,6 +17,7 @@ import numpy as np
 from vectorstore import Hit, HybridIndex
 from vectorstore.lexical import tokenize
 
+from .adapter import QueryAdapter
 from .rank import FEATURES, Candidates, FeatureBuilder
 from .sentences import ITEM
 from .terms import IdfTable, asks_comparison, content_terms
@@ -73,8 +74,10 @@ class Retrieval:
 class Retriever:
     """Turns a standalone question into ranked passages from one `HybridIndex`."""
 
-    def __init__(self, index: HybridIndex, primary_doc: str, tuning: Tuning = DEFAULT, k: int = 5):
+    def __init__(self, index: HybridIndex, primary_doc: str, tuning: Tuning = DEFAULT, k: int = 5,
+                 adapter: QueryAdapter | None = None):
         self.index = index
+        self.adapter = adapter
         self.primary_doc = primary_doc
         self.tuning = tuning
         self.k = k
@@ -114,7 +117,7 @@ class Retriever:
         texts = [f"{self.titles.get(d, '')}. {self.kinds.get(d, '')}" for d in docs]
         vectors = dict(zip(docs, np.asarray(self.index.embedder.embed_documents(texts), dtype=np.float32), strict=True))
         return FeatureBuilder(self.index, self.primary_doc, self.idf, vectors, self.article_titles, self.defined,
-                              set(self.articles), self.tuning.rare_name_max_rows)
+                              set(self.articles), self.tuning.rare_name_max_rows, adapter=self.adapter)
 
     def candidates(self, query: str, refs: Refs, query_vec, where=None) -> Candidates:
         return self.features.build(query, query_vec, refs, where)

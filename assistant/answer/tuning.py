@@ -28,6 +28,19 @@ class Tuning:
         "effect": "weight of each ranking feature (rank.FEATURES) in a candidate's score",
         "source": "fitted: treaty tune eval/train.jsonl eval/dev.jsonl"})
     rare_name_max_rows: int = knob(10, "a name found in more chunks than this is too common to boost")
+    # -- the query adapter (adapter.py), fitted by `treaty tune` with these settings ----------
+    adapter_file: str = field(default="", metadata={
+        "effect": "the fitted query adapter (beside the tuning file); empty: questions are not adapted",
+        "source": "fitted: treaty tune eval/train.jsonl eval/dev.jsonl"})
+    adapter_sha256: str = field(default="", metadata={"effect": "checksum of adapter_file", "source": "treaty tune"})
+    adapter_rank: int = knob(32, "rank of the adapter's map (0: tune fits none)",
+                             "hand-set; 5-fold CV hit@1/hit@5 on train+dev: rank 16 0.758/0.904, 32 0.773/0.912, "
+                             "64 0.785/0.908 (none 0.719/0.888)")
+    adapter_epochs: int = knob(200, "full-batch Adam steps when fitting the adapter")
+    adapter_lr: float = knob(0.01, "Adam learning rate of the adapter fit")
+    adapter_weight_decay: float = knob(0.001, "L2 pull of the adapter towards the identity")
+    adapter_temperature: float = knob(0.05, "softmax temperature over a question's candidates in the adapter fit")
+    adapter_inner_folds: int = knob(4, "inner folds giving the ranker out-of-fold adapter features (stacking)")
     # -- decide: answer or decline --------------------------------------------------------
     decline_weights: dict = field(default_factory=lambda: dict(DEFAULT_DECLINE_WEIGHTS), metadata={
         "effect": "logistic weights of each answerability feature (evidence.DECLINE_FEATURES)",
@@ -69,6 +82,10 @@ DEFAULT = Tuning()
 def _checked(name: str, value):
     """A saved value of the same shape as the default: a number, or a dict of feature -> number."""
     default = DEFAULT.__dict__[name]
+    if isinstance(default, str):
+        if not isinstance(value, str):
+            raise ValueError(f"{name} must be a string")
+        return value
     if isinstance(default, dict):
         if not isinstance(value, dict) or not all(isinstance(v, (int, float)) for v in value.values()):
             raise ValueError(f"{name} must map feature names to numbers")

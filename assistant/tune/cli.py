@@ -26,7 +26,8 @@ def tune_command(files: tuple[Path, ...], out: Path | None, folds: int, seed: in
     """Fit ranking and decline weights on question files (JSON Lines, see eval/README.md).
 
     Prints 5-fold cross-validated figures per category beside the in-sample ones, then writes
-    the weights fitted on all questions to the tuning file that `treaty ask/serve/eval` load.
+    the weights fitted on all questions to the tuning file that `treaty ask/serve/eval` load,
+    and the query adapter beside it (tuning.json -> tuning.adapter.npz).
     """
     from ..evaluation.dataset import load_questions
     from .command import render, tune, write
@@ -40,7 +41,9 @@ def tune_command(files: tuple[Path, ...], out: Path | None, folds: int, seed: in
 
     click.echo(f"Building features for {len(questions)} questions…", err=True)
     result = tune(questions, container, folds, seed, target_fd, progress)
-    click.echo(json.dumps(result, indent=1) if as_json else render(result))
+    adapter = result.get("adapter")
+    shown = {**result, "adapter": {"embedder": adapter.embedder, "rank": int(adapter.U.shape[1])} if adapter else None}
+    click.echo(json.dumps(shown, indent=1) if as_json else render(result))
     if not dry_run:
         try:
             write(result, [str(f) for f in files], target)

@@ -1,4 +1,5 @@
-"""`treaty tune FILE...`: fit ranking and answerability weights, cross-validate, write the tuning file.
+"""`treaty tune FILE...`: fit the query adapter, ranking and answerability weights, cross-validate,
+write the tuning file (and the adapter beside it).
 
 Folds are stratified by category and fixed by --seed, so a run is reproducible. The printed
 table has, per category, 5-fold cross-validated figures (fit on four fifths, scored on the
@@ -13,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..answer.adapter import sha256
+from .adapter_fit import fit_adapter, out_of_fold, with_adapter
 from .decline_fit import decline_matrix, fit_decline, probabilities, rule_decided
 from .examples import build_examples
 from .rank_fit import fit_rank, ranked_positive
@@ -36,12 +39,17 @@ def folds_of(examples, k: int, seed: int) -> list[int]:
     return fold
 
 
-def fit_all(examples, retriever, target_fd: float) -> dict:
-    rank_w = fit_rank(examples)
-    free = [ex for ex in examples if not rule_decided(ex)]
+def fit_all(examples, retriever, target_fd: float, tuning, embedder: str, seed: int = 0):
+    """(values, adapter) fitted on `examples`. The ranker and the decline model see out-of-fold
+    adapter features (inner folds); the adapter returned is fitted on all of `examples`."""
+    inner = folds_of(examples, max(2, int(tuning.adapter_inner_folds)), seed + 1)
+    stacked = out_of_fold(examples, embedder, tuning, inner)
+    rank_w = fit_rank(stacked)
+    free = [ex for ex in stacked if not rule_decided(ex)]
     X, y = decline_matrix(free, rank_w, retriever)
     dec_w, threshold = fit_decline(X, y, target_fd)
-    return {"rank_weights": rank_w, "decline_weights": dec_w, "decline_threshold": threshold}
+    adapter = fit_adapter(examples, embedder, tuning, seed)
+    return {"rank_weights": rank_w, "decline_weights": dec_w, "decline_threshold": threshold}, adapter
 
 
 def decisions(examples, values: dict, retriever) -> list[bool]:
@@ -77,6 +85,7 @@ def table(examples, ranked: list[list[bool]], declined: list[bool]) -> dict[str,
 
 def tune(questions, container, folds: int = 5, seed: int = 0, target_fd: float = 0.03, progress=None) -> dict:
     retriever = container.retriever()
+    tuning, embedder = container.tuning, container.embedder.name
     examples = build_examples(questions, container)
     fold = folds_of(examples, folds, seed)
     cv_ranked: list = [None] * len(examples)
@@ -84,24 +93,42 @@ def tune(questions, container, folds: int = 5, seed: int = 0, target_fd: float =
     for f in range(folds):
         train = [ex for ex, g in zip(examples, fold, strict=True) if g != f]
         test_idx = [i for i, g in enumerate(fold) if g == f]
-        values = fit_all(train, retriever, target_fd)
-        test = [examples[i] for i in test_idx]
+        values, adapter = fit_all(train, retriever, target_fd, tuning, embedder, seed)
+        test = [with_adapter(examples[i], adapter) for i in test_idx]
         for i, ex, d in zip(test_idx, test, decisions(test, values, retriever), strict=True):
             cv_ranked[i] = ranked_positive(ex, values["rank_weights"])
             cv_declined[i] = d
         if progress:
             progress(f + 1, folds)
-    values = fit_all(examples, retriever, target_fd)
-    in_ranked = [ranked_positive(ex, values["rank_weights"]) for ex in examples]
-    in_declined = decisions(examples, values, retriever)
+    values, adapter = fit_all(examples, retriever, target_fd, tuning, embedder, seed)
+    adapted = [with_adapter(ex, adapter) for ex in examples]
+    in_ranked = [ranked_positive(ex, values["rank_weights"]) for ex in adapted]
+    in_declined = decisions(adapted, values, retriever)
     return {"values": values, "cv": table(examples, cv_ranked, cv_declined),
             "in_sample": table(examples, in_ranked, in_declined), "folds": folds, "seed": seed,
-            "questions": len(examples), "corpus_version": retriever.index.version}
+            "questions": len(examples), "corpus_version": retriever.index.version, "adapter": adapter}
+
+
+def adapter_path(out: Path) -> Path:
+    """Where the adapter of the tuning file `out` is saved: beside it (tuning.json -> tuning.adapter.npz)."""
+    return out.with_name(f"{out.stem}.adapter.npz")
 
 
 def write(result: dict, files: list[str], out: Path) -> None:
-    data = {"version": VERSION, "fitted_on": f"{' '.join(files)} ({dt.date.today().isoformat()})", **result}
+    """The tuning file, and its adapter beside it (written first, so the file never names a missing one)."""
+    result = dict(result)
+    adapter = result.pop("adapter", None)
+    values = dict(result["values"], adapter_file="", adapter_sha256="")
     out.parent.mkdir(parents=True, exist_ok=True)
+    if adapter is not None:
+        blob = adapter.to_bytes()
+        target = adapter_path(out)
+        tmp = target.with_suffix(".tmp")
+        tmp.write_bytes(blob)
+        tmp.replace(target)
+        values.update(adapter_file=target.name, adapter_sha256=sha256(blob))
+    data = {"version": VERSION, "fitted_on": f"{' '.join(files)} ({dt.date.today().isoformat()})",
+            **result, "values": values}
     tmp = out.with_suffix(".tmp")
     tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     tmp.replace(out)

@@ -30,6 +30,8 @@ class Example:
     query: str = ""
     question: str = ""
     rule_decline: bool = False  # a named article or chapter the document does not have
+    query_vec: np.ndarray | None = None  # the (condensed) question's embedding
+    vectors: np.ndarray | None = None  # the candidates' stored vectors: the query adapter is fitted on them
 
 
 def row_source(index, row: int) -> dict:
@@ -56,5 +58,5 @@ def build_examples(questions, container) -> list[Example]:
         out.append(Example(q.id, q.category or ("answerable" if q.answerable else "unanswerable"), q.answerable,
                            tuple(q.expected_sources), cands.rows, cands.X, positive, pinned,
                            [matches_any(list(q.expected_sources), row_source(index, r)) for r in pinned], s.query,
-                           turn.question, rule))
+                           turn.question, rule, cands.query_vec, cands.vectors))
     return out
