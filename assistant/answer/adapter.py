@@ -47,16 +47,21 @@ class QueryAdapter:
         return cls(U.astype(np.float32), W.astype(np.float32), name)
 
 
+def similarity_features(sims) -> np.ndarray:
+    """Per candidate: its cosine, and 1 / (1 + its rank among the candidates by that cosine)."""
+    sims = np.asarray(sims, dtype=np.float64)
+    rank = np.empty(len(sims), dtype=np.int64)
+    rank[np.argsort(-sims, kind="stable")] = np.arange(len(sims))
+    return np.column_stack([sims, 1.0 / (1.0 + rank)]) if len(sims) else np.zeros((0, 2))
+
+
 def adapted_features(query_vec, vectors: np.ndarray, adapter: QueryAdapter | None) -> np.ndarray:
-    """Per candidate (rows of `vectors`): cosine with the adapted question, and 1 / (1 + its
-    rank among the candidates by that cosine). Without an adapter the plain question is used."""
+    """similarity_features of the candidates (rows of `vectors`) with the adapted question
+    (without an adapter, the plain question)."""
     if len(vectors) == 0:
         return np.zeros((0, 2))
     q = adapter.apply(query_vec) if adapter is not None else np.asarray(query_vec, dtype=np.float32)
-    sims = np.asarray(vectors, dtype=np.float32) @ q
-    rank = np.empty(len(sims), dtype=np.int64)
-    rank[np.argsort(-sims, kind="stable")] = np.arange(len(sims))
-    return np.column_stack([sims.astype(np.float64), 1.0 / (1.0 + rank)])
+    return similarity_features(np.asarray(vectors, dtype=np.float32) @ q)
 
 
 def sha256(data: bytes) -> str:

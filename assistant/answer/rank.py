@@ -14,7 +14,7 @@ import numpy as np
 
 from vectorstore.lexical import tokenize
 
-from .adapter import QueryAdapter, adapted_features
+from .adapter import QueryAdapter, adapted_features, similarity_features
 from .terms import IdfTable, asks_definition, content_terms, coverage
 
 FEATURES = (
@@ -31,8 +31,6 @@ class Candidates:
     rows: list[int]
     X: np.ndarray  # len(rows) x len(FEATURES)
     dense: dict  # row -> cosine
-    vectors: np.ndarray | None = None  # len(rows) x dims: the candidates' stored vectors (for refitting the adapter)
-    query_vec: np.ndarray | None = None
 
     def scores(self, weights: dict[str, float]) -> np.ndarray:
         w = np.array([weights.get(f, 0.0) for f in FEATURES], dtype=np.float64)
@@ -87,10 +85,13 @@ class FeatureBuilder:
                     and any(f"|{u}|" in (m.get("defines") or "") for u in used)] if used else []
         rows = list(dict.fromkeys([*dense_rank, *lex_rank, *defining]))
         qv = np.asarray(query_vec, dtype=np.float32)
-        vectors = idx.vectors(rows)
+        # the candidates' vectors are fetched only when an adapter needs them all; else only the missing cosines
+        vectors = idx.vectors(rows) if self.adapter is not None else None
         missing = [i for i, r in enumerate(rows) if r not in dense]
-        if missing:
+        if missing and vectors is not None:
             dense = {**dense, **{rows[i]: float(vectors[i] @ qv) for i in missing}}
+        elif missing:
+            dense = {**dense, **idx.similarity(query_vec, [rows[i] for i in missing])}
         lex_max = float(lex_all.max()) if len(lex_all) and lex_all.max() > 0 else 1.0
         terms = content_terms(query)
         qterms = set(tokenize(query))
@@ -135,5 +136,6 @@ class FeatureBuilder:
                 0.0, 0.0,  # adapted, adapted_rr: below
             )
         if rows:
-            X[:, list(ADAPTED)] = adapted_features(qv, vectors, self.adapter)
-        return Candidates(rows, X, dense, vectors, qv)
+            X[:, list(ADAPTED)] = (adapted_features(qv, vectors, self.adapter) if vectors is not None
+                                   else similarity_features([dense[r] for r in rows]))
+        return Candidates(rows, X, dense)

@@ -58,5 +58,5 @@ def build_examples(questions, container) -> list[Example]:
         out.append(Example(q.id, q.category or ("answerable" if q.answerable else "unanswerable"), q.answerable,
                            tuple(q.expected_sources), cands.rows, cands.X, positive, pinned,
                            [matches_any(list(q.expected_sources), row_source(index, r)) for r in pinned], s.query,
-                           turn.question, rule, cands.query_vec, cands.vectors))
+                           turn.question, rule, np.asarray(qvec, dtype=np.float32), index.vectors(cands.rows)))
     return out
