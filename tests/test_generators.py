@@ -9,10 +9,13 @@ Scripted generators also pin down single behaviours (a fabricated figure, a bad 
 """
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from assistant.answer.chain import AnswerPipeline
 from assistant.answer.generate import make_generator
+from assistant.answer.prompts import passage_label
 from assistant.answer.sentences import split_cited_sentences
 from assistant.answer.types import Passage
 from assistant.answer.verify import check_sentence
@@ -264,6 +267,20 @@ def test_a_sentence_that_only_restates_a_passage_header_is_removed(container):
     answer = AnswerPipeline(container, gen).ask("What is illegal access under the convention?")
     assert any(s.startswith("(Hanoi Convention") for s in answer.unverified), answer.text
     assert answer.text.startswith("Illegal access is") and [c.n for c in answer.citations] == [1]
+
+
+@pytest.mark.parametrize("question", ["How long can preserved stored data be kept under an order?",
+                                      "What did human rights groups criticise?"])
+def test_a_sentence_that_echoes_the_label_line_the_model_is_shown_is_removed(container, question):
+    # the prompt shows "[n] (document, Art. 16(2))" above each passage: a model that echoes that line
+    # with the paragraph's number, or with a number from the text, has said nothing the text holds
+    probe = ScriptedGenerator("x [1].")
+    AnswerPipeline(container, probe).ask(question)
+    for p in probe.passages:
+        for number in {*re.findall(r"\((\d+)\)", p.label), *re.findall(r"\b\d+\b", p.text)[:1]}:
+            echo = f"({passage_label(p)}) {number} [{p.n}]."
+            answer = AnswerPipeline(container, ScriptedGenerator(echo)).ask(question)
+            assert answer.refused and answer.unverified, echo
 
 
 def test_header_facts_may_be_cited_but_the_text_must_support_the_rest():

@@ -15,8 +15,13 @@ SYSTEM_PROMPT = (
 )
 
 
+def passage_label(p: Passage) -> str:
+    """The line a model is shown above a passage's text: its document and article."""
+    return f"{p.doc_title}, {p.label}"
+
+
 def build_messages(question: str, passages: list[Passage]) -> list[dict]:
-    blocks = "\n\n".join(f"[{p.n}] ({p.doc_title}, {p.label})\n{p.text}" for p in passages)
+    blocks = "\n\n".join(f"[{p.n}] ({passage_label(p)})\n{p.text}" for p in passages)
     return [
         {"role": "system", "content": SYSTEM_PROMPT},
         {"role": "user", "content": f"Passages:\n\n{blocks}\n\nQuestion: {question}\nAnswer with [n] citations:"},

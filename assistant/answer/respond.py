@@ -12,7 +12,7 @@ from ..i18n import question_lang, quote_lead
 from ..models import Answer, source_id
 from .citations import Numbering, build_citations
 from .decide import decline_text, suggestions
-from .prompts import SYSTEM_PROMPT
+from .prompts import SYSTEM_PROMPT, passage_label
 from .tuning import Tuning
 from .types import Decision, Generator, Turn
 from .verify import verified_sentences
@@ -48,8 +48,9 @@ def respond(turn: Turn, generator: Generator, tuning: Tuning) -> Iterator[dict]:
         if s.follow_up:
             context["carried"] = s.query[len(turn.question):].strip()
             context["avoid"] = _previous_quotes(turn.history)
-        # a passage's header (document, article, chapter) is metadata, and citable with it
-        passages = {p.n: (p.header, p.text) for p in turn.passages}
+        # a passage's header (document, article, chapter) and the label line the model is shown
+        # above it are metadata: citable with it, but a sentence must say something of the text
+        passages = {p.n: (f"{passage_label(p)}\n{p.header}", p.text) for p in turn.passages}
         query = turn.question if generator.name == "extractive" or not s.follow_up else s.query
         deltas = generator.stream(query, list(turn.passages), context)
         for kind, sentence, ns in verified_sentences(deltas, passages, SYSTEM_PROMPT, tuning.support_threshold):

@@ -70,13 +70,14 @@ def check_sentence(sentence: str, passage: str, threshold: float = DEFAULT.suppo
                    header: str = "") -> Verdict:
     """Is `sentence` supported by `passage`? Exact facts first, then the support score. `header`
     (the passage's document and article): its names and numbers may be cited, but a sentence
-    must say something of the passage's own text ("(Hanoi Convention, Art. 42(9)) 9." says nothing)."""
+    must say something of the passage's own text in words ("(Hanoi Convention, Art. 42(9)) 9." and
+    "(Hanoi Convention, Art. 23(3)) 29." say nothing)."""
     sentence = MARKER.sub(" ", sentence)
     if not tokenize(sentence):
         return Verdict(False, 0.0, ["states nothing (no content words)"])  # ",,," or "[1]." alone
     if header:
         own = set(tokenize(sentence)) - set(tokenize(header))
-        if not own:
+        if not any(not t.isdigit() for t in own):  # a bare number beside the header says nothing either
             return Verdict(False, 0.0, ["restates the passage's header only"])
         verdict = check_sentence(sentence, f"{header}\n{passage}", threshold)
         body = len(own & set(tokenize(passage))) / len(own)
