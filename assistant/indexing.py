@@ -1,5 +1,6 @@
 """`treaty ingest`: corpus folders -> chunks (ingest) -> records synced into the store.
 
+Also embeds the passages' new quotable units for the composer (answer/unit_vectors.py).
 Returns an `IngestReport` (documents, chunks, added/updated/removed/unchanged, skipped)
 that the CLI prints as text or JSON. Embedding progress is reported through a callback.
 """
@@ -12,6 +13,8 @@ from pathlib import Path
 
 from ingest import load_corpus
 from vectorstore import ChromaStore, Record
+
+from .answer.unit_vectors import update_unit_vectors
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,7 @@ def run_ingest(
     embedder = embedder or getattr(getattr(embed, "__self__", None), "name", "")  # embedder.encode's model
     load, records = chunk_records(folders, embedder)
     sync = store.sync(records, embed, progress)
+    update_unit_vectors(store.index_dir, [r.text for r in records], embed, embedder)
     return IngestReport(
         documents=len(load.documents),
         chunks=len(records),

@@ -88,12 +88,15 @@ class Container:
 
     def retriever(self):
         from .answer.retrieve import Retriever
+        from .answer.unit_vectors import FILE as UNITS_FILE
+        from .answer.unit_vectors import UnitVectors
 
         index = self.index()
         with self._lock:
             if self._retriever is None or self._retriever.index is not index:
                 s = self.settings
-                self._retriever = Retriever(index, s.primary_doc, self.tuning, s.k, self.adapter)
+                self._retriever = Retriever(index, s.primary_doc, self.tuning, s.k, self.adapter,
+                                            UnitVectors(s.index_dir / UNITS_FILE, self.embedder.encode, self.embedder.name))
             return self._retriever
 
     def generator(self, name: str | None = None):

@@ -44,7 +44,13 @@ def respond(turn: Turn, generator: Generator, tuning: Tuning) -> Iterator[dict]:
     lead = quote_lead(lang) if lang != "en" else ""  # one line in the question's language: quotes stay English
     if not decision.decline:
         s = turn.standalone
-        context = {"idf": turn.retriever.idf, "tuning": tuning}
+        context = {"idf": turn.retriever.idf, "tuning": tuning, "query_vec": turn.retrieval.query_vec,
+                   "unit_vectors": getattr(turn.retriever, "unit_vectors", None)}
+        if turn.retrieval.in_order:  # an article asked as a whole: no sentence of it is preferred by meaning
+            context["query_vec"] = None
+        elif s.follow_up and tuning.unit_sim_weight and generator.name == "extractive":
+            # the composer reads the follow-up's own words (the earlier ones are `carried`, weighed less)
+            context["query_vec"] = turn.retriever.index.embedder.embed_query(turn.question)
         if s.follow_up:
             context["carried"] = s.query[len(turn.question):].strip()
             context["avoid"] = _previous_quotes(turn.history)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -24,6 +25,7 @@ from .terms import IdfTable, asks_comparison, content_terms
 from .tuning import DEFAULT, Tuning
 from .types import Passage, Turn
 from .understand.refs import ArticleRef, Refs, doc_aliases, parse_refs
+from .unit_vectors import UnitVectors
 
 
 @dataclass(frozen=True)
@@ -69,15 +71,18 @@ class Retrieval:
     pinned: int = 0  # how many leading hits came from named articles
     missing: list[MissingArticle] = field(default_factory=list)
     missing_chapters: list[tuple[str, str, int]] = field(default_factory=list)  # (doc title, chapter, chapters)
+    query_vec: Any = None  # the query's embedding, which the composer compares its units with
+    in_order: bool = False  # a named article asked as a whole: its parts in their own order, none preferred
 
 
 class Retriever:
     """Turns a standalone question into ranked passages from one `HybridIndex`."""
 
     def __init__(self, index: HybridIndex, primary_doc: str, tuning: Tuning = DEFAULT, k: int = 5,
-                 adapter: QueryAdapter | None = None):
+                 adapter: QueryAdapter | None = None, unit_vectors: UnitVectors | None = None):
         self.index = index
         self.adapter = adapter
+        self.unit_vectors = unit_vectors  # the composer's sentence vectors of this index version
         self.primary_doc = primary_doc
         self.tuning = tuning
         self.k = k
@@ -141,6 +146,7 @@ class Retriever:
         where = {"doc_id": doc_id} if doc_id else None
         pinned: list[Hit] = []
         missing: list[MissingArticle] = []
+        in_order = False
         for ref in refs.articles:
             doc = doc_id or self._article_doc(ref, refs.docs)
             if ref.article not in self.articles.get(doc, set()):
@@ -160,6 +166,7 @@ class Retriever:
             if not any(asked & self.features.row_terms(r) for r in rows):
                 # no word of the question tells the article's parts apart: the article, in its own order
                 top = max(h.score for h in ranked)
+                in_order = True
                 ranked = [replace(h, score=top) for h in sorted(ranked, key=lambda h: self.index.row[h.id])]
             if ref.paragraph:
                 ranked.sort(key=lambda h: h.metadata.get("paragraph") != ref.paragraph)
@@ -173,7 +180,7 @@ class Retriever:
         no_chapter = [(self.doc_title(doc), c, len(self.chapters[doc])) for c in refs.chapters
                       if doc in self.chapters and c not in self.chapters[doc]]
         return Retrieval(query, hits, refs, pinned=min(len(pinned), len(hits)), missing=missing,
-                         missing_chapters=no_chapter)
+                         missing_chapters=no_chapter, query_vec=query_vec, in_order=in_order)
 
 
     def rank(self, query: str, refs: Refs, query_vec, k: int, where=None) -> list[Hit]:
