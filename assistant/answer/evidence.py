@@ -2,6 +2,7 @@
 passages hold. Features only; `decide.py` combines them with `Tuning.decline_weights`.
 
 Features (all in 0..1 or small counts): best similarity and term coverage of the passages,
+the closest sentence's similarity,
 the question's terms and names that no document contains, and question types whose answer
 kind (a date, a number) no passage holds.
 """
@@ -18,7 +19,7 @@ from .types import Passage
 
 DECLINE_FEATURES = (
     "bias", "best_dense", "best_cov", "best_header_cov", "unknown_terms", "unknown_names", "names_not_in_passages",
-    "date_missing", "number_missing", "top_margin", "any_unknown_term",
+    "date_missing", "number_missing", "top_margin", "any_unknown_term", "best_unit",
 )
 # capitalised words or acronyms, words with digits ("NIS2", "108"), not the question's first word
 _NAMEISH = re.compile(r"(?<!^)(?<![.?!]\s)\b(?:[A-Z][A-Za-z0-9’'-]+|[a-z]*\d[\w-]*)")
@@ -36,8 +37,10 @@ def _unknown_share(terms: list[str], idf: IdfTable) -> float:
     return sum(idf(t) for t in set(terms) if not idf.known(t)) / total if total else 0.0
 
 
-def features(question: str, query: str, passages: list[Passage], idf: IdfTable, scores: list[float]) -> np.ndarray:
-    """The DECLINE_FEATURES vector of one question (after condensing) and its top passages."""
+def features(question: str, query: str, passages: list[Passage], idf: IdfTable, scores: list[float],
+             best_unit: float = 0.0) -> np.ndarray:
+    """The DECLINE_FEATURES vector of one question (after condensing) and its top passages;
+    `best_unit`: the highest cosine of the question with a sentence of them (unit_vectors.best_cosine)."""
     terms = content_terms(query)
     top = passages[:3]
     text = " ".join(p.text for p in top)
@@ -58,4 +61,5 @@ def features(question: str, query: str, passages: list[Passage], idf: IdfTable, 
         float(bool(_ASKS_NUMBER.search(question)) and not _NUMBER.search(text)),
         max(min(margin, 5.0), 0.0) / 5.0,
         float(any(not idf.known(t) for t in terms)),
+        best_unit,
     ])

@@ -61,6 +61,16 @@ def update_unit_vectors(index_dir: Path, texts: Iterable[str], encode: Callable,
     return len(todo)
 
 
+def best_cosine(texts: Iterable[str], query_vec, vectors: UnitVectors | None) -> float:
+    """The highest cosine of the query with any unit of `texts` (0.0 without vectors): how close
+    the closest sentence comes to what is asked, for the answerability model."""
+    all_units = [u for t in texts for u in units(t)]
+    if query_vec is None or vectors is None or not all_units:
+        return 0.0
+    q = np.asarray(query_vec, dtype=np.float32)
+    return float(np.max(vectors.matrix(all_units) @ (q / max(float(np.linalg.norm(q)), 1e-9))))
+
+
 class UnitVectors:
     """unit texts -> their unit-length vectors (float32), from the file or embedded on first use."""
 

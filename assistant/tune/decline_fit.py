@@ -13,6 +13,7 @@ from ..answer.decide import is_task_request
 from ..answer.evidence import DECLINE_FEATURES, features
 from ..answer.rank import FEATURES
 from ..answer.types import Passage
+from ..answer.unit_vectors import best_cosine
 
 
 def passages_of(ex, weights: dict[str, float], index, k: int) -> list[Passage]:
@@ -32,7 +33,8 @@ def decline_matrix(examples, weights, retriever) -> tuple[np.ndarray, np.ndarray
     rows, y = [], []
     for ex in examples:
         ps = passages_of(ex, weights, retriever.index, retriever.k)
-        rows.append(features(ex.question, ex.query, ps, retriever.idf, [p.score for p in ps]))
+        best_unit = best_cosine([p.text for p in ps], ex.query_vec, getattr(retriever, "unit_vectors", None))
+        rows.append(features(ex.question, ex.query, ps, retriever.idf, [p.score for p in ps], best_unit))
         y.append(0.0 if ex.answerable else 1.0)
     return np.array(rows), np.array(y)
 
