@@ -2,7 +2,8 @@
 
 Candidates are the union of the dense and BM25 top lists. Each gets a feature vector
 (similarities, ranks, term coverage, structure matches, document priors, and the
-similarity to the question moved by the fitted query adapter, see adapter.py); the score is the
+similarity to the question moved by the fitted query adapter, see adapter.py, and the best
+similarity of one of its sentences, see unit_vectors.py); the score is the
 dot product with `Tuning.rank_weights`, fitted by `treaty tune`. Nothing here is fitted.
 """
 from __future__ import annotations
@@ -15,12 +16,14 @@ import numpy as np
 from vectorstore.lexical import tokenize
 
 from .adapter import QueryAdapter, adapted_features, similarity_features
+from .sentences import units
 from .terms import IdfTable, asks_definition, content_terms, coverage
+from .unit_vectors import UnitVectors
 
 FEATURES = (
     "dense", "dense_rr", "lex", "lex_rr", "cov_text", "cov_header", "primary", "named_doc", "other_doc_named",
     "section", "chapter", "title", "definition", "rare_name", "doc_sim", "prose", "article_support",
-    "adapted", "adapted_rr",
+    "adapted", "adapted_rr", "best_unit",
 )
 ADAPTED = (FEATURES.index("adapted"), FEATURES.index("adapted_rr"))  # the columns the query adapter feeds
 _NAME = re.compile(r"\b[A-Z][\w’'-]*(?:\s+(?:(?:of|on|for|and|the)\s*)?[A-Z][\w’'-]*)+")
@@ -42,7 +45,8 @@ class FeatureBuilder:
 
     def __init__(self, index, primary_doc: str, idf: IdfTable, doc_vectors: dict[str, np.ndarray],
                  article_titles: dict[str, set[str]], defined: set[str], structured_docs: set[str],
-                 rare_name_max_rows: int = 10, depth: int = 40, adapter: QueryAdapter | None = None):
+                 rare_name_max_rows: int = 10, depth: int = 40, adapter: QueryAdapter | None = None,
+                 unit_vectors: UnitVectors | None = None):
         self.index = index
         self.primary_doc = primary_doc
         self.idf = idf
@@ -53,13 +57,29 @@ class FeatureBuilder:
         self.rare_name_max_rows = rare_name_max_rows
         self.depth = depth
         self.adapter = adapter
+        self.unit_vectors = unit_vectors
         self._terms: dict[int, frozenset] = {}
+        self._units: dict[int, np.ndarray] = {}
 
     def row_terms(self, row: int) -> frozenset:
         """The stemmed terms of a chunk's text (cached per index version)."""
         if row not in self._terms:
             self._terms[row] = frozenset(tokenize(self.index.texts[row]))
         return self._terms[row]
+
+    def row_units(self, row: int) -> np.ndarray:
+        """The unit vectors of a chunk's sentences and items (cached per index version)."""
+        if row not in self._units:
+            texts = units(self.index.texts[row])
+            self._units[row] = self.unit_vectors.matrix(texts) if texts else np.zeros((0, 0), dtype=np.float32)
+        return self._units[row]
+
+    def best_unit(self, row: int, qv: np.ndarray) -> float:
+        """The highest cosine of the question with one sentence or item of the chunk (0 without vectors)."""
+        if self.unit_vectors is None:
+            return 0.0
+        m = self.row_units(row)
+        return float(np.max(m @ qv)) if m.size else 0.0
 
     def _cov(self, terms: list[str], have: frozenset) -> float:
         total = sum(self.idf(t) for t in set(terms))
@@ -85,6 +105,7 @@ class FeatureBuilder:
                     and any(f"|{u}|" in (m.get("defines") or "") for u in used)] if used else []
         rows = list(dict.fromkeys([*dense_rank, *lex_rank, *defining]))
         qv = np.asarray(query_vec, dtype=np.float32)
+        qn = qv / max(float(np.linalg.norm(qv)), 1e-9)
         # the candidates' vectors are fetched only when an adapter needs them all; else only the missing cosines
         vectors = idx.vectors(rows) if self.adapter is not None else None
         missing = [i for i, r in enumerate(rows) if r not in dense]
@@ -134,6 +155,7 @@ class FeatureBuilder:
                 float(doc not in self.structured),
                 top_articles.get((doc, m.get("article")), 0) / 10 if m.get("article") else 0.0,
                 0.0, 0.0,  # adapted, adapted_rr: below
+                self.best_unit(row, qn),
             )
         if rows:
             X[:, list(ADAPTED)] = (adapted_features(qv, vectors, self.adapter) if vectors is not None

@@ -122,7 +122,8 @@ class Retriever:
         texts = [f"{self.titles.get(d, '')}. {self.kinds.get(d, '')}" for d in docs]
         vectors = dict(zip(docs, np.asarray(self.index.embedder.embed_documents(texts), dtype=np.float32), strict=True))
         return FeatureBuilder(self.index, self.primary_doc, self.idf, vectors, self.article_titles, self.defined,
-                              set(self.articles), self.tuning.rare_name_max_rows, adapter=self.adapter)
+                              set(self.articles), self.tuning.rare_name_max_rows, adapter=self.adapter,
+                              unit_vectors=self.unit_vectors)
 
     def candidates(self, query: str, refs: Refs, query_vec, where=None) -> Candidates:
         return self.features.build(query, query_vec, refs, where)
