@@ -13,7 +13,7 @@ from assistant.answer.sentences import units
 from assistant.answer.terms import IdfTable
 from assistant.answer.tuning import DEFAULT
 from assistant.answer.types import Passage
-from assistant.answer.unit_vectors import FILE, UnitVectors, unit_key, update_unit_vectors
+from assistant.answer.unit_vectors import FILE, UnitVectors, read_store, unit_key, update_unit_vectors
 
 
 class Counting:
@@ -29,10 +29,10 @@ class Counting:
 
 def test_ingest_stores_a_vector_for_every_unit_of_the_index(built_index, container):
     index = container.index()
-    with np.load(built_index / FILE) as data:
-        keys, vectors = set(data["keys"].tolist()), data["vectors"]
+    keys, vectors = read_store(built_index / FILE)
     wanted = {unit_key(container.embedder.name, u) for t in index.texts for u in units(t)}
-    assert keys == wanted and vectors.shape == (len(keys), container.embedder.dimensions)
+    assert set(keys) == wanted and vectors.shape == (len(keys), container.embedder.dimensions)
+    assert isinstance(vectors, np.memmap)  # mapped, so serving processes share it
 
 
 def test_only_new_units_are_embedded_and_gone_ones_dropped(tmp_path, embedder):
@@ -43,8 +43,9 @@ def test_only_new_units_are_embedded_and_gone_ones_dropped(tmp_path, embedder):
     assert update_unit_vectors(tmp_path, first, encode, "m") == 0 and encode.texts == []
     second = ["Each State Party shall preserve the data. It may refuse a request.", "A new passage."]
     assert update_unit_vectors(tmp_path, second, encode, "m") == 1 and encode.texts == ["A new passage."]
-    with np.load(tmp_path / FILE) as data:
-        assert sorted(data["keys"].tolist()) == sorted(unit_key("m", u) for t in second for u in units(t))
+    keys, _ = read_store(tmp_path / FILE)
+    assert sorted(keys) == sorted(unit_key("m", u) for t in second for u in units(t))
+    assert len(list(tmp_path.glob("unit-vectors-*.npy"))) == 1  # the replaced matrix is gone
     # what the file holds is what the model gives (float16), unit length
     stored = UnitVectors(tmp_path / FILE, Counting(embedder), "m").matrix(["A new passage."])[0]
     assert float(stored @ np.asarray(embedder.encode(["A new passage."])[0])) > 0.999

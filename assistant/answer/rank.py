@@ -70,6 +70,8 @@ class FeatureBuilder:
     def row_units(self, row: int) -> np.ndarray:
         """The unit vectors of a chunk's sentences and items (cached per index version)."""
         if row not in self._units:
+            if len(self._units) >= 5000:  # a bound for big indexes: about 30 MB of float32 vectors
+                self._units.clear()
             texts = units(self.index.texts[row])
             self._units[row] = self.unit_vectors.matrix(texts) if texts else np.zeros((0, 0), dtype=np.float32)
         return self._units[row]

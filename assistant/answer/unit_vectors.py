@@ -4,9 +4,10 @@ people ask "can the request be fast-tracked?" and the sentence that answers says
 expedited basis".
 
 `treaty ingest` embeds the units no earlier ingest embedded (`update_unit_vectors`), into one
-content-addressed file beside the index (`unit-vectors.npz`: a key per unit, the sha1 of the
-model's name and the unit's text, and a float16 matrix); units no passage has any more are
-dropped. `UnitVectors` reads it once per index version; a unit the file lacks (an index built
+content-addressed store beside the index (`unit-vectors.npz`: a key per unit, the sha1 of the
+model's name and the unit's text, naming a float16 matrix `unit-vectors-<sha>.npy` that serving
+processes memory-map and so share); units no passage has any more are dropped. `UnitVectors`
+reads the keys once per index version; a unit the file lacks (an index built
 before this file existed, or written by another model) is embedded on first use and kept in
 memory, so the scores never depend on the file being fresh, only the speed does.
 
@@ -31,12 +32,36 @@ def unit_key(model: str, text: str) -> str:
     return hashlib.sha1(f"{model}\x00{text}".encode()).hexdigest()[:20]
 
 
-def _read(path: Path) -> tuple[list[str], np.ndarray]:
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            return [str(k) for k in data["keys"]], np.asarray(data["vectors"])
-    except (OSError, ValueError, KeyError):  # missing, or not ours: everything is embedded again
-        return [], np.zeros((0, 0), dtype=np.float16)
+def read_store(path: Path) -> tuple[list[str], np.ndarray]:
+    """(keys, vectors memory-mapped read-only), or nothing if the files are missing or not ours."""
+    for _attempt in range(2):  # an ingest may replace the files between reading the two
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                keys, name = [str(k) for k in data["keys"]], str(data["vectors_file"])
+            vectors = np.load(path.parent / name, mmap_mode="r", allow_pickle=False) if keys else None
+            if vectors is None or vectors.shape[0] == len(keys):
+                return keys, vectors if vectors is not None else np.zeros((0, 0), dtype=np.float16)
+        except (OSError, ValueError, KeyError):
+            pass
+    return [], np.zeros((0, 0), dtype=np.float16)  # everything is embedded again
+
+
+def _write(path: Path, keys: list[str], vectors: np.ndarray) -> None:
+    """The vectors under a name of their content, then the keys naming them (the switch), then
+    the vector files no longer named removed (a reader holding one keeps its mapping)."""
+    digest = hashlib.sha1(vectors.tobytes()).hexdigest()[:16]
+    name = f"unit-vectors-{digest}.npy"
+    tmp = path.with_name(f".{name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as fh:
+        np.save(fh, vectors)
+    os.replace(tmp, path.parent / name)
+    tmp = path.with_name(f".{FILE}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as fh:
+        np.savez(fh, keys=np.asarray(keys, dtype="<U20"), vectors_file=np.asarray(name))
+    os.replace(tmp, path)  # readers see the old keys or the new ones, never half of them
+    for old in path.parent.glob("unit-vectors-*.npy"):
+        if old.name != name:
+            old.unlink(missing_ok=True)
 
 
 def update_unit_vectors(index_dir: Path, texts: Iterable[str], encode: Callable, model: str) -> int:
@@ -44,20 +69,16 @@ def update_unit_vectors(index_dir: Path, texts: Iterable[str], encode: Callable,
     units it lacks, drop the ones no passage has. Returns how many units were embedded."""
     path = Path(index_dir) / FILE
     wanted = {unit_key(model, u): u for t in texts for u in units(t)}
-    keys, vectors = _read(path)
+    keys, vectors = read_store(path)
     have = {k: i for i, k in enumerate(keys) if k in wanted}
     todo = [k for k in wanted if k not in have]
     new = np.asarray(encode([wanted[k] for k in todo]), dtype=np.float32) if todo else None
     if not todo and len(have) == len(keys):
         return 0
-    parts = [vectors[list(have.values())].astype(np.float16)] if have else []
+    parts = [np.asarray(vectors[list(have.values())], dtype=np.float16)] if have else []
     if new is not None:
         parts.append(new.astype(np.float16))
-    out_keys = np.asarray(list(have) + todo)
-    tmp = path.with_name(f".{FILE}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as fh:
-        np.savez(fh, keys=out_keys, vectors=np.concatenate(parts) if parts else np.zeros((0, 0), np.float16))
-    os.replace(tmp, path)  # readers see the old file or the new one, never half of one
+    _write(path, list(have) + todo, np.concatenate(parts) if parts else np.zeros((0, 0), np.float16))
     return len(todo)
 
 
@@ -82,7 +103,7 @@ class UnitVectors:
         self._extra: dict[str, np.ndarray] = {}
 
     def _load(self) -> None:
-        keys, self._matrix = _read(self.path)
+        keys, self._matrix = read_store(self.path)
         self._row = {k: i for i, k in enumerate(keys)}
 
     def matrix(self, texts: list[str]) -> np.ndarray:
