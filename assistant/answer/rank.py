@@ -1,9 +1,12 @@
 """Learning-to-rank features for candidate passages, and the linear score that orders them.
 
-Candidates are the union of the dense and BM25 top lists. Each gets a feature vector
-(similarities, ranks, term coverage, structure matches, document priors, and the
-similarity to the question moved by the fitted query adapter, see adapter.py); the score is the
-dot product with `Tuning.rank_weights`, fitted by `treaty tune`. Nothing here is fitted.
+Candidates are the union of the dense, BM25 and multilingual (USE v3, a second vector space of
+the index) top lists. Each gets a feature vector (similarities, ranks, term coverage, structure
+matches, document priors, the similarity to the question moved by the fitted query adapter, see
+adapter.py, and the multilingual cosine and rank); a question not in English also gets a copy
+of every feature (`foreign_*`), so its weights are the English ones plus its own deltas and the
+English weights are fitted on English questions alone. The score is the dot product with
+`Tuning.rank_weights`, fitted by `treaty tune`. Nothing here is fitted.
 """
 from __future__ import annotations
 
@@ -15,14 +18,23 @@ import numpy as np
 from vectorstore.lexical import tokenize
 
 from .adapter import QueryAdapter, adapted_features, similarity_features
-from .terms import IdfTable, asks_definition, content_terms, coverage
+from .terms import IdfTable, asks_definition, content_terms, coverage, foreign
 
-FEATURES = (
+MULTILINGUAL = "multilingual"  # the index's vector space of the multilingual embedder
+BASE = (
     "dense", "dense_rr", "lex", "lex_rr", "cov_text", "cov_header", "primary", "named_doc", "other_doc_named",
     "section", "chapter", "title", "definition", "rare_name", "doc_sim", "prose", "article_support",
-    "adapted", "adapted_rr",
+    "adapted", "adapted_rr", "use", "use_rr",
 )
+FOREIGN = tuple(f"foreign_{f}" for f in BASE)  # BASE again, non-zero only for a question not in English
+FEATURES = BASE + FOREIGN
 ADAPTED = (FEATURES.index("adapted"), FEATURES.index("adapted_rr"))  # the columns the query adapter feeds
+
+
+def gate(X: np.ndarray, is_foreign: bool) -> np.ndarray:
+    """Fill the FOREIGN columns of candidate rows from their BASE columns (zeros for English)."""
+    X[:, len(BASE):] = X[:, :len(BASE)] * float(is_foreign)
+    return X
 _NAME = re.compile(r"\b[A-Z][\w’'-]*(?:\s+(?:(?:of|on|for|and|the)\s*)?[A-Z][\w’'-]*)+")
 
 
@@ -31,6 +43,7 @@ class Candidates:
     rows: list[int]
     X: np.ndarray  # len(rows) x len(FEATURES)
     dense: dict  # row -> cosine
+    foreign: bool = False  # the question is not in English: the FOREIGN columns are filled
 
     def scores(self, weights: dict[str, float]) -> np.ndarray:
         w = np.array([weights.get(f, 0.0) for f in FEATURES], dtype=np.float64)
@@ -42,7 +55,8 @@ class FeatureBuilder:
 
     def __init__(self, index, primary_doc: str, idf: IdfTable, doc_vectors: dict[str, np.ndarray],
                  article_titles: dict[str, set[str]], defined: set[str], structured_docs: set[str],
-                 rare_name_max_rows: int = 10, depth: int = 40, adapter: QueryAdapter | None = None):
+                 rare_name_max_rows: int = 10, depth: int = 40, adapter: QueryAdapter | None = None,
+                 multilingual=None):
         self.index = index
         self.primary_doc = primary_doc
         self.idf = idf
@@ -53,6 +67,8 @@ class FeatureBuilder:
         self.rare_name_max_rows = rare_name_max_rows
         self.depth = depth
         self.adapter = adapter
+        # the multilingual embedder, used when the index has its vector space
+        self.multilingual = multilingual if multilingual is not None and MULTILINGUAL in index.spaces else None
         self._terms: dict[int, frozenset] = {}
 
     def row_terms(self, row: int) -> frozenset:
@@ -83,7 +99,11 @@ class FeatureBuilder:
         # the chunks defining a term the question asks about are candidates whatever their scores
         defining = [r for r, m in enumerate(idx.metadatas) if used and (allowed is None or r in allowed)
                     and any(f"|{u}|" in (m.get("defines") or "") for u in used)] if used else []
-        rows = list(dict.fromkeys([*dense_rank, *lex_rank, *defining]))
+        use = self.multilingual_neighbours(query, where)
+        use_rank = {row: r for r, (row, _) in enumerate(sorted(use.items(), key=lambda kv: -kv[1]))}
+        # a candidate beyond the multilingual top list: at most the list's lowest cosine
+        use_floor = min(use.values()) if use else 0.0
+        rows = list(dict.fromkeys([*dense_rank, *lex_rank, *defining, *use_rank]))
         qv = np.asarray(query_vec, dtype=np.float32)
         # the candidates' vectors are fetched only when an adapter needs them all; else only the missing cosines
         vectors = idx.vectors(rows) if self.adapter is not None else None
@@ -134,8 +154,18 @@ class FeatureBuilder:
                 float(doc not in self.structured),
                 top_articles.get((doc, m.get("article")), 0) / 10 if m.get("article") else 0.0,
                 0.0, 0.0,  # adapted, adapted_rr: below
+                use.get(row, use_floor),
+                1.0 / (1 + use_rank.get(row, self.depth)),
+                *[0.0] * len(FOREIGN),  # gate(): below
             )
         if rows:
             X[:, list(ADAPTED)] = (adapted_features(qv, vectors, self.adapter) if vectors is not None
                                    else similarity_features([dense[r] for r in rows]))
-        return Candidates(rows, X, dense)
+        is_foreign = foreign(query)
+        return Candidates(rows, gate(X, is_foreign), dense, is_foreign)
+
+    def multilingual_neighbours(self, query: str, where=None) -> dict[int, float]:
+        """Row -> multilingual cosine of the `depth` nearest chunks (none without that vector space)."""
+        if self.multilingual is None:
+            return {}
+        return self.index.dense(self.multilingual.embed_query(query), self.depth, where, space=MULTILINGUAL)

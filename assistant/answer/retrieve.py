@@ -75,9 +75,10 @@ class Retriever:
     """Turns a standalone question into ranked passages from one `HybridIndex`."""
 
     def __init__(self, index: HybridIndex, primary_doc: str, tuning: Tuning = DEFAULT, k: int = 5,
-                 adapter: QueryAdapter | None = None):
+                 adapter: QueryAdapter | None = None, multilingual=None):
         self.index = index
         self.adapter = adapter
+        self.multilingual = multilingual  # the multilingual embedder (rank.py uses it if the index has its space)
         self.primary_doc = primary_doc
         self.tuning = tuning
         self.k = k
@@ -117,7 +118,8 @@ class Retriever:
         texts = [f"{self.titles.get(d, '')}. {self.kinds.get(d, '')}" for d in docs]
         vectors = dict(zip(docs, np.asarray(self.index.embedder.embed_documents(texts), dtype=np.float32), strict=True))
         return FeatureBuilder(self.index, self.primary_doc, self.idf, vectors, self.article_titles, self.defined,
-                              set(self.articles), self.tuning.rare_name_max_rows, adapter=self.adapter)
+                              set(self.articles), self.tuning.rare_name_max_rows, adapter=self.adapter,
+                              multilingual=self.multilingual)
 
     def candidates(self, query: str, refs: Refs, query_vec, where=None) -> Candidates:
         return self.features.build(query, query_vec, refs, where)
