@@ -1,12 +1,13 @@
 """Learning-to-rank features for candidate passages, and the linear score that orders them.
 
-Candidates are the union of the dense, BM25 and multilingual (USE v3, a second vector space of
-the index) top lists. Each gets a feature vector (similarities, ranks, term coverage, structure
-matches, document priors, the similarity to the question moved by the fitted query adapter, see
-adapter.py, and the multilingual cosine and rank); a question not in English also gets a copy
-of every feature (`foreign_*`), so its weights are the English ones plus its own deltas and the
-English weights are fitted on English questions alone. The score is the dot product with
-`Tuning.rank_weights`, fitted by `treaty tune`. Nothing here is fitted.
+Candidates are the union of the dense and BM25 top lists. Each gets a feature vector
+(similarities, ranks, term coverage, structure matches, document priors, and the
+similarity to the question moved by the fitted query adapter, see adapter.py); the score is the
+dot product with `Tuning.rank_weights`, fitted by `treaty tune`. Nothing here is fitted.
+A question not in English also gets the multilingual (USE v3, the index's second vector
+space) top list as candidates, and the FOREIGN columns: a copy of every feature plus the
+multilingual cosine, rank and article support, so its weights are the English ones plus its
+own; an English question's are zero there, so English ranking is as without them.
 """
 from __future__ import annotations
 
@@ -24,17 +25,35 @@ MULTILINGUAL = "multilingual"  # the index's vector space of the multilingual em
 BASE = (
     "dense", "dense_rr", "lex", "lex_rr", "cov_text", "cov_header", "primary", "named_doc", "other_doc_named",
     "section", "chapter", "title", "definition", "rare_name", "doc_sim", "prose", "article_support",
-    "adapted", "adapted_rr", "use", "use_rr",
+    "adapted", "adapted_rr",
 )
-FOREIGN = tuple(f"foreign_{f}" for f in BASE)  # BASE again, non-zero only for a question not in English
+MULTI = ("use", "use_rr", "use_support")  # multilingual cosine, its reciprocal rank, its article's share of the top 10
+# non-zero only for a question not in English: BASE again (deltas on the English weights), then MULTI
+FOREIGN = tuple(f"foreign_{f}" for f in BASE + MULTI)
 FEATURES = BASE + FOREIGN
 ADAPTED = (FEATURES.index("adapted"), FEATURES.index("adapted_rr"))  # the columns the query adapter feeds
+_COPIES = slice(len(BASE), 2 * len(BASE))  # the FOREIGN copies of BASE
 
 
 def gate(X: np.ndarray, is_foreign: bool) -> np.ndarray:
-    """Fill the FOREIGN columns of candidate rows from their BASE columns (zeros for English)."""
-    X[:, len(BASE):] = X[:, :len(BASE)] * float(is_foreign)
+    """Fill the FOREIGN copies of BASE in candidate rows (zeros for an English question)."""
+    X[:, _COPIES] = X[:, :len(BASE)] * float(is_foreign)
     return X
+
+
+def support(rows: list[int], top: list[int], metadatas) -> list[float]:
+    """Per row: the share of `top` (rows, best first; its first 10) in the row's article (0 outside articles)."""
+    counts: dict[tuple, int] = {}
+    for row in top[:10]:
+        m = metadatas[row]
+        if m.get("article"):
+            key = (m.get("doc_id"), m.get("article"))
+            counts[key] = counts.get(key, 0) + 1
+    out = []
+    for row in rows:
+        m = metadatas[row]
+        out.append(counts.get((m.get("doc_id"), m.get("article")), 0) / 10 if m.get("article") else 0.0)
+    return out
 _NAME = re.compile(r"\b[A-Z][\w’'-]*(?:\s+(?:(?:of|on|for|and|the)\s*)?[A-Z][\w’'-]*)+")
 
 
@@ -99,10 +118,9 @@ class FeatureBuilder:
         # the chunks defining a term the question asks about are candidates whatever their scores
         defining = [r for r, m in enumerate(idx.metadatas) if used and (allowed is None or r in allowed)
                     and any(f"|{u}|" in (m.get("defines") or "") for u in used)] if used else []
-        use = self.multilingual_neighbours(query, where)
+        is_foreign = foreign(query)
+        use = self.multilingual_neighbours(query, where) if is_foreign else {}
         use_rank = {row: r for r, (row, _) in enumerate(sorted(use.items(), key=lambda kv: -kv[1]))}
-        # a candidate beyond the multilingual top list: at most the list's lowest cosine
-        use_floor = min(use.values()) if use else 0.0
         rows = list(dict.fromkeys([*dense_rank, *lex_rank, *defining, *use_rank]))
         qv = np.asarray(query_vec, dtype=np.float32)
         # the candidates' vectors are fetched only when an adapter needs them all; else only the missing cosines
@@ -123,12 +141,7 @@ class FeatureBuilder:
             name_rows = set()
         doc_sim = {d: float(np.dot(qv, v)) for d, v in self.doc_vectors.items()}
         mean_sim = sum(doc_sim.values()) / len(doc_sim) if doc_sim else 0.0
-        top_articles: dict[tuple, int] = {}
-        for row in list(dense_rank)[:10]:
-            m = idx.metadatas[row]
-            if m.get("article"):
-                key = (m.get("doc_id"), m.get("article"))
-                top_articles[key] = top_articles.get(key, 0) + 1
+        article_support = support(rows, list(dense_rank), idx.metadatas)
         X = np.zeros((len(rows), len(FEATURES)), dtype=np.float64)
         for i, row in enumerate(rows):
             m = idx.metadatas[row]
@@ -152,16 +165,18 @@ class FeatureBuilder:
                 float(row in name_rows),
                 doc_sim.get(doc, mean_sim) - mean_sim,
                 float(doc not in self.structured),
-                top_articles.get((doc, m.get("article")), 0) / 10 if m.get("article") else 0.0,
+                article_support[i],
                 0.0, 0.0,  # adapted, adapted_rr: below
-                use.get(row, use_floor),
-                1.0 / (1 + use_rank.get(row, self.depth)),
-                *[0.0] * len(FOREIGN),  # gate(): below
+                *[0.0] * len(FOREIGN),  # gate() and the multilingual columns: below
             )
         if rows:
             X[:, list(ADAPTED)] = (adapted_features(qv, vectors, self.adapter) if vectors is not None
                                    else similarity_features([dense[r] for r in rows]))
-        is_foreign = foreign(query)
+        if use:
+            floor = min(use.values())  # a candidate beyond the multilingual top list: at most its lowest cosine
+            X[:, len(FEATURES) - len(MULTI):] = np.column_stack([
+                [use.get(r, floor) for r in rows], [1.0 / (1 + use_rank.get(r, self.depth)) for r in rows],
+                support(rows, list(use_rank), idx.metadatas)])
         return Candidates(rows, gate(X, is_foreign), dense, is_foreign)
 
     def multilingual_neighbours(self, query: str, where=None) -> dict[int, float]:
