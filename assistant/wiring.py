@@ -102,12 +102,19 @@ class Container:
             return self._index
 
     def retriever(self):
+        from .answer.rank import MULTILINGUAL
         from .answer.retrieve import Retriever
 
         index = self.index()
         with self._lock:
             if self._retriever is None or self._retriever.index is not index:
                 s = self.settings
+                if self.multilingual is not None and MULTILINGUAL not in index.spaces:
+                    import logging
+
+                    logging.getLogger("assistant").warning(
+                        "the index at %s has no multilingual vector space: questions not in English are ranked "
+                        "without it; run `treaty ingest` to add it", s.index_dir)
                 self._retriever = Retriever(index, s.primary_doc, self.tuning, s.k, self.adapter, self.multilingual)
             return self._retriever
 

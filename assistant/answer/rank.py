@@ -33,6 +33,7 @@ FOREIGN = tuple(f"foreign_{f}" for f in BASE + MULTI)
 FEATURES = BASE + FOREIGN
 ADAPTED = (FEATURES.index("adapted"), FEATURES.index("adapted_rr"))  # the columns the query adapter feeds
 _COPIES = slice(len(BASE), 2 * len(BASE))  # the FOREIGN copies of BASE
+_NAME = re.compile(r"\b[A-Z][\w’'-]*(?:\s+(?:(?:of|on|for|and|the)\s*)?[A-Z][\w’'-]*)+")
 
 
 def gate(X: np.ndarray, is_foreign: bool) -> np.ndarray:
@@ -54,7 +55,6 @@ def support(rows: list[int], top: list[int], metadatas) -> list[float]:
         m = metadatas[row]
         out.append(counts.get((m.get("doc_id"), m.get("article")), 0) / 10 if m.get("article") else 0.0)
     return out
-_NAME = re.compile(r"\b[A-Z][\w’'-]*(?:\s+(?:(?:of|on|for|and|the)\s*)?[A-Z][\w’'-]*)+")
 
 
 @dataclass(frozen=True)
