@@ -44,14 +44,15 @@ def ingest(corpus: tuple[Path, ...], only: bool, as_json: bool) -> None:
         bar.refresh()
 
     try:
-        report = run_ingest(folders, c.store, c.embedder.encode, progress, embedder=c.embedder.name)
+        report = run_ingest(folders, c.store, c.embedder.encode, progress, embedder=c.embedder.name,
+                            spaces=c.spaces())
     finally:
         if bar is not None:
             bar.close()
     if as_json:
         d = report.as_dict()
-        click.echo(json.dumps({k: d[k] for k in ("documents", "chunks", "added", "updated", "removed",
-                                                  "unchanged", "skipped", "embedded", "corpus_version", "seconds")}))
+        click.echo(json.dumps({k: d[k] for k in ("documents", "chunks", "added", "updated", "removed", "unchanged",
+                                                  "skipped", "embedded", "embedded_spaces", "corpus_version", "seconds")}))
     else:
         click.echo(report.summary())
 

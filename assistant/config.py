@@ -39,6 +39,12 @@ class Settings(BaseSettings):
         description="Embedding model: mpnet (all-mpnet-base-v2, better on plain-language questions) or minilm "
         "(all-MiniLM-L6-v2, ~6x faster to ingest). Changing it needs `treaty ingest` (and `treaty tune`).",
     )
+    multilingual: bool = Field(
+        True,
+        description="Also index every chunk with the multilingual USE v3 embedder (a second collection, ~6 s for the "
+        "bundled corpus) and rank with it, so questions in the six UN languages find the English text. "
+        "Changing it needs `treaty ingest` (and `treaty tune`).",
+    )
     k: int = Field(5, ge=1, le=50, description="Passages retrieved per question.")
     generator: Literal["extractive", "openai", "local"] = Field(
         "extractive", description="Answer generator: extractive (default, no LLM), openai, local."

@@ -26,6 +26,7 @@ class IngestReport:
     removed: int
     unchanged: int
     embedded: int
+    embedded_spaces: dict = field(default_factory=dict)  # further vector space -> vectors computed in it
     skipped: list[dict] = field(default_factory=list)
     corpus_version: str = ""
     seconds: float = 0.0
@@ -38,7 +39,8 @@ class IngestReport:
             f"Indexed {self.documents} documents, {self.chunks} chunks (corpus version {self.corpus_version}) "
             f"in {self.seconds:.1f}s",
             f"  added {self.added}, updated {self.updated}, removed {self.removed}, unchanged {self.unchanged} "
-            f"(embedded {self.embedded})",
+            f"(embedded {self.embedded}" + "".join(f"; {n} in the {s} space" for s, n in self.embedded_spaces.items())
+            + ")",
         ]
         if self.skipped:
             lines.append(f"  skipped {len(self.skipped)} file(s):")
@@ -72,12 +74,14 @@ def run_ingest(
     embed: Callable,
     progress: Callable[[int, int], None] | None = None,
     embedder: str = "",
+    spaces: dict[str, Callable] | None = None,
 ) -> IngestReport:
     """Bring the index in line with the corpus folders; embed only what changed.
-    `embedder`: the model's name, stored with every record (see `record_id`)."""
+    `embedder`: the model's name, stored with every record (see `record_id`); `spaces`: further
+    vector spaces (name -> embed), e.g. {MULTILINGUAL: the multilingual embedder's encode}."""
     embedder = embedder or getattr(getattr(embed, "__self__", None), "name", "")  # embedder.encode's model
     load, records = chunk_records(folders, embedder)
-    sync = store.sync(records, embed, progress)
+    sync = store.sync(records, embed, progress, spaces)
     update_unit_vectors(store.index_dir, [r.text for r in records], embed, embedder)
     return IngestReport(
         documents=len(load.documents),
@@ -87,6 +91,7 @@ def run_ingest(
         removed=len(sync.removed),
         unchanged=sync.unchanged,
         embedded=sync.embedded,
+        embedded_spaces=dict(sync.embedded_spaces),
         skipped=[s.as_dict() for s in load.skipped],
         corpus_version=sync.version,
         seconds=round(sync.seconds, 3),

@@ -45,6 +45,21 @@ class Container:
         return make_embedder(self.settings.embedder, self.settings.local_model_dir)
 
     @cached_property
+    def multilingual(self):
+        """The multilingual embedder (USE v3) when TREATY_MULTILINGUAL is on, else None."""
+        if not self.settings.multilingual:
+            return None
+        from vectorstore.multilingual import PackagedUSEM3
+
+        return PackagedUSEM3()
+
+    def spaces(self) -> dict:
+        """The further vector spaces `treaty ingest` keeps beside the main one: name -> embed."""
+        from .answer.rank import MULTILINGUAL
+
+        return {MULTILINGUAL: self.multilingual.encode} if self.multilingual is not None else {}
+
+    @cached_property
     def tuning(self):
         from .answer.tuning import load_tuning
 
@@ -87,6 +102,7 @@ class Container:
             return self._index
 
     def retriever(self):
+        from .answer.rank import MULTILINGUAL
         from .answer.retrieve import Retriever
         from .answer.unit_vectors import FILE as UNITS_FILE
         from .answer.unit_vectors import UnitVectors
@@ -95,8 +111,15 @@ class Container:
         with self._lock:
             if self._retriever is None or self._retriever.index is not index:
                 s = self.settings
-                self._retriever = Retriever(index, s.primary_doc, self.tuning, s.k, self.adapter,
-                                            UnitVectors(s.index_dir / UNITS_FILE, self.embedder.encode, self.embedder.name))
+                if self.multilingual is not None and MULTILINGUAL not in index.spaces:
+                    import logging
+
+                    logging.getLogger("assistant").warning(
+                        "the index at %s has no multilingual vector space: questions not in English are ranked "
+                        "without it; run `treaty ingest` to add it", s.index_dir)
+                units = UnitVectors(s.index_dir / UNITS_FILE, self.embedder.encode, self.embedder.name)
+                self._retriever = Retriever(index, s.primary_doc, self.tuning, s.k, self.adapter, units,
+                                            self.multilingual)
             return self._retriever
 
     def generator(self, name: str | None = None):

@@ -4,7 +4,8 @@
 (expected source cited, must_include recall, citation precision) need the whole pipeline. So:
 the same folds as `treaty tune` (same seed), for each fold a tuning file (weights and query
 adapter) fitted on the other folds, then `treaty eval` on the held-out fold with it; the
-per-question records are pooled into one table per category. Slow (one tune fit and one
+per-question records are pooled into one table per category (English questions) and, when
+other languages are present, one row per language (translated questions). Slow (one tune fit and one
 eval per fold: ~10 min here), so it is a bench script, not a test.
 
     python bench/cv_answers.py eval/train.jsonl eval/dev.jsonl [--folds 5] [--out bench/results/cv_answers.json]
@@ -36,7 +37,7 @@ def main() -> None:
 
     from assistant.cli_support import make_container
     from assistant.evaluation.dataset import load_questions
-    from assistant.tune.command import fit_all, folds_of, write
+    from assistant.tune.command import distinct, fit_all, folds_of, write
     from assistant.tune.examples import build_examples
 
     raw = {}
@@ -44,7 +45,7 @@ def main() -> None:
         for line in Path(f).read_text(encoding="utf-8").splitlines():
             if line.strip():
                 raw[json.loads(line)["id"]] = line
-    questions = [q for f in args.files for q in load_questions(f).questions]
+    questions = distinct([q for f in args.files for q in load_questions(f).questions])
     container = make_container()
     retriever = container.retriever()
     examples = build_examples(questions, container)
@@ -66,9 +67,14 @@ def main() -> None:
             records += [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines() if line.strip()]
             print(f"fold {f + 1}/{args.folds} evaluated", file=sys.stderr)
     groups: dict[str, list[dict]] = defaultdict(list)
+    group_of = {ex.qid: ex.group for ex in examples}
+    translated = {ex.group for ex in examples if ex.lang != "en"}
     for r in records:
-        groups[r["category"]].append(r)
-        groups["all answerable" if r["answerable"] else "all unanswerable"].append(r)
+        if r["lang"] == "en":
+            groups[r["category"]].append(r)
+            groups["all answerable" if r["answerable"] else "all unanswerable"].append(r)
+        if group_of[r["id"]] in translated:
+            groups[f"lang {r['lang']}"].append(r)
     table = {}
     for cat, rs in sorted(groups.items()):
         row = {"n": len(rs)}

@@ -71,14 +71,27 @@ def embedder():
 
 
 @pytest.fixture(scope="session")
-def ingest_into(embedder) -> Callable:
-    """`ingest_into(folders, index_dir, chroma_url=None) -> IngestReport`, with the shared model."""
+def multilingual():
+    """The multilingual embedder for the whole session (TREATY_MULTILINGUAL is on by default)."""
+    from vectorstore.multilingual import PackagedUSEM3
+
+    use = PackagedUSEM3()
+    use.model  # noqa: B018 - load now
+    return use
+
+
+@pytest.fixture(scope="session")
+def ingest_into(embedder, multilingual) -> Callable:
+    """`ingest_into(folders, index_dir, chroma_url=None) -> IngestReport`, with the shared models
+    (the multilingual vector space included, as `treaty ingest` builds it by default)."""
+    from assistant.answer.rank import MULTILINGUAL
     from assistant.indexing import run_ingest
     from vectorstore import ChromaStore
 
     def run(folders, index_dir, chroma_url=None, progress=None):
         store = ChromaStore(index_dir, chroma_url)
-        return run_ingest([Path(f) for f in folders], store, embedder.encode, progress)
+        return run_ingest([Path(f) for f in folders], store, embedder.encode, progress,
+                          spaces={MULTILINGUAL: multilingual.encode})
 
     return run
 
@@ -105,12 +118,13 @@ def settings(built_index):
 
 
 @pytest.fixture(scope="session")
-def container(settings, embedder):
-    """A Container over the shared index that reuses the session's embedding model."""
+def container(settings, embedder, multilingual):
+    """A Container over the shared index that reuses the session's embedding models."""
     from assistant.wiring import Container
 
     c = Container(settings)
     c.embedder = embedder  # fills the cached_property: the model is loaded once per session
+    c.multilingual = multilingual
     return c
 
 
@@ -162,14 +176,15 @@ def treaty_cli() -> Callable[..., subprocess.CompletedProcess]:
 
 
 @pytest.fixture
-def cli(monkeypatch, embedder) -> Callable:
-    """`cli("search", "Q", "--json") -> click Result`: the CLI in-process, reusing the session's model."""
+def cli(monkeypatch, embedder, multilingual) -> Callable:
+    """`cli("search", "Q", "--json") -> click Result`: the CLI in-process, reusing the session's models."""
     from click.testing import CliRunner
 
     from assistant.cli import main
     from assistant.wiring import Container
 
     monkeypatch.setattr(Container, "embedder", property(lambda self: embedder))
+    monkeypatch.setattr(Container, "multilingual", property(lambda self: multilingual if self.settings.multilingual else None))
 
     def invoke(*args: str):
         return CliRunner().invoke(main, list(args), catch_exceptions=False)

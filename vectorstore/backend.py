@@ -2,8 +2,8 @@
 
 A backend holds the vectors of each index version in a named collection: embedded Chroma
 inside the version's snapshot folder, or a collection on a `chroma run` server. A version may
-later hold more than one vector collection (one per embedder: `collection_name(base, embedder)`);
-every method takes the collection it works on. Chroma stores vectors and the public metadata
+hold further vector spaces (another embedder's vectors of the same rows) in collections named
+`collection_name(base, space)`; every method takes the collection it works on. Chroma stores vectors and the public metadata
 only (its `where` filters need those); texts, ids and keys live in the snapshot's records.
 Indexes written before the records files existed are read back with `legacy_records`.
 """
@@ -36,6 +36,10 @@ class Backend(Protocol):
                drop: list[str]) -> tuple[object, str]:
         """A writable collection holding the old version's `keep` rows (not its `drop` rows),
         and its name."""
+
+    def derive_space(self, old: dict, old_snapshot: Path | None, snapshot: Path, old_name: str, name: str,
+                     keep: list[str], drop: list[str]):
+        """Like `derive`, for the old version's further-space collection `old_name`, after `derive`."""
 
     def open(self, pointer: dict, snapshot: Path | None, name: str | None = None):
         """The collection of a live version, to read."""

@@ -30,7 +30,10 @@ class EmbeddedBackend:
         return chromadb.PersistentClient(path=str(path), settings=chroma_settings())
 
     def create(self, snapshot: Path, name: str):
-        return self.client(snapshot).create_collection(name, embedding_function=None, metadata=HNSW)
+        client = self.client(snapshot)
+        if name in {getattr(c, "name", c) for c in client.list_collections()}:
+            client.delete_collection(name)  # copied from an earlier version that no longer names it
+        return client.create_collection(name, embedding_function=None, metadata=HNSW)
 
     def derive(self, old: dict, old_snapshot: Path | None, snapshot: Path, name: str, keep: list[str],
                drop: list[str]) -> tuple[object, str]:
@@ -39,6 +42,14 @@ class EmbeddedBackend:
         for s in range(0, len(drop), PAGE):
             collection.delete(ids=drop[s:s + PAGE])
         return collection, old["collection"]
+
+    def derive_space(self, old: dict, old_snapshot: Path | None, snapshot: Path, old_name: str, name: str,
+                     keep: list[str], drop: list[str]):
+        """A further space's collection, in the snapshot `derive` has already copied (same name)."""
+        collection = self.client(snapshot).get_collection(old_name, embedding_function=None)
+        for s in range(0, len(drop), PAGE):
+            collection.delete(ids=drop[s:s + PAGE])
+        return collection
 
     def open(self, pointer: dict, snapshot: Path | None, name: str | None = None):
         return self.client(self._readable(snapshot)).get_collection(name or pointer["collection"],

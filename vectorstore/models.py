@@ -39,6 +39,7 @@ class SyncReport:
     removed: list[str] = field(default_factory=list)
     unchanged: int = 0
     embedded: int = 0
+    embedded_spaces: dict = field(default_factory=dict)  # further vector space -> vectors computed in it
     total: int = 0
     version: str = ""
     seconds: float = 0.0

@@ -12,6 +12,7 @@ import threading
 
 import numpy as np
 
+from .backend import collection_name
 from .models import Hit
 from .store import ChromaStore
 
@@ -52,6 +53,9 @@ class HybridIndex:
         self.pointer = pointer or store.require_current()
         self.version = self.pointer["version"]
         self.collection = store.open_collection(self.pointer)
+        # further vector spaces of the same rows (another embedder's vectors): space -> collection
+        self.spaces = {space: store.open_collection(self.pointer, collection_name(self.pointer["collection"], space))
+                       for space in self.pointer.get("spaces", [])}
         self.records, self.lexical = store.open_records(self.pointer)
         self.ids = self.records.ids
         self.texts = self.records.texts
@@ -77,13 +81,15 @@ class HybridIndex:
     def hit(self, row: int, score: float = 0.0, dense: float = 0.0, lexical: float = 0.0, rank: int = 0) -> Hit:
         return Hit(self.ids[row], self.texts[row], self.metadatas[row], score, dense, lexical, rank)
 
-    def dense(self, query_vec: list[float], n: int, where: Filter | None = None) -> dict[int, float]:
-        """Row -> cosine similarity for the n nearest records."""
+    def dense(self, query_vec: list[float], n: int, where: Filter | None = None,
+              space: str | None = None) -> dict[int, float]:
+        """Row -> cosine similarity for the n nearest records (in a further vector `space`, if named)."""
         n = min(n, len(self.ids))
         if n == 0:
             return {}
+        collection = self.collection if space is None else self.spaces[space]
         with self._lock:
-            res = self.collection.query(
+            res = collection.query(
                 query_embeddings=[query_vec], n_results=n, where=chroma_where(where), include=["distances"]
             )
         return {self.row[i]: 1.0 - d for i, d in zip(res["ids"][0], res["distances"][0], strict=True) if i in self.row}

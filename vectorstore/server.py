@@ -73,6 +73,11 @@ class ServerBackend:
         write_layers(snapshot, name, base.name, hidden)
         return LayeredCollection(base, collection, hidden), name
 
+    def derive_space(self, old: dict, old_snapshot: Path | None, snapshot: Path, old_name: str, name: str,
+                     keep: list[str], drop: list[str]):
+        """A further space's collection: layered over (or compacted from) the old one, as `derive`."""
+        return self.derive({**old, "collection": old_name}, old_snapshot, snapshot, name, keep, drop)[0]
+
     def open(self, pointer: dict, snapshot: Path | None, name: str | None = None):
         client = self.client()
         name = name or pointer["collection"]

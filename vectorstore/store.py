@@ -105,14 +105,16 @@ class ChromaStore:
         self.folder.write(pointer)
 
     def sync(self, records: list[Record], embed: Embed,
-             progress: Callable[[int, int], None] | None = None) -> SyncReport:
+             progress: Callable[[int, int], None] | None = None, spaces: dict[str, Embed] | None = None) -> SyncReport:
         """Make the live index hold exactly `records`, embedding only new or changed ones.
 
         `embed(texts, on_batch)` computes vectors; `progress(done, total)` follows embedding.
+        `spaces`: further vector spaces (name -> embed), each kept in its own collection the
+        same incremental way; a space the live version lacks is embedded whole.
         """
         from .sync import sync
 
-        return sync(self, records, embed, progress)
+        return sync(self, records, embed, progress, spaces)
 
     def sweep(self, current: dict, keep: dict | None = None) -> None:
         """Remove versions (snapshot folders, server collections) that are neither live nor `keep`."""

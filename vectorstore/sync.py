@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from .backend import public, vectors_by_id
+from .backend import collection_name, public, vectors_by_id
 from .errors import IndexNotWritable
 from .lexical import LexicalIndex
 from .models import Record, SyncReport
@@ -31,14 +31,21 @@ _NOT_WRITABLE = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQ
 Embed = Callable[[list[str], Callable[[int], None] | None], list[list[float]]]
 
 
+def spaces_of(pointer: dict | None) -> list[str]:
+    """The further vector spaces a version holds beside its main collection (sorted names)."""
+    return sorted(pointer.get("spaces", [])) if pointer else []
+
+
 def corpus_version(ids: list[str]) -> str:
     """A hash of the set of record ids (ids carry content hashes): the corpus version."""
     return hashlib.sha256("\n".join(sorted(ids)).encode()).hexdigest()[:16]
 
 
-def sync(store, records: list[Record], embed: Embed, progress: Callable[[int, int], None] | None = None) -> SyncReport:
+def sync(store, records: list[Record], embed: Embed, progress: Callable[[int, int], None] | None = None,
+         spaces: dict[str, Embed] | None = None) -> SyncReport:
     """See ChromaStore.sync."""
     started = time.perf_counter()
+    spaces = dict(spaces or {})
     wanted = {r.id: r for r in records}
     if len(wanted) != len(records):
         raise ValueError("record ids must be unique")
@@ -46,8 +53,9 @@ def sync(store, records: list[Record], embed: Embed, progress: Callable[[int, in
     report = SyncReport(version=version, total=len(wanted))
     with store.lock():
         pointer = keep = store.current()
+        same_spaces = spaces_of(pointer) == sorted(spaces)
         if pointer is not None and store.backend.embedded and pointer["version"] == version \
-                and store.has_records(pointer):
+                and store.has_records(pointer) and same_spaces:
             # the live snapshot holds exactly these ids (the version is their hash): an unchanged
             # re-ingest neither opens Chroma nor imports it (~1 s of a `treaty ingest` process)
             report.unchanged = len(wanted)
@@ -56,11 +64,11 @@ def sync(store, records: list[Record], embed: Embed, progress: Callable[[int, in
             old_ids = dict(zip(old.ids, old.keys, strict=True)) if old is not None else {}
             _classify(report, wanted, old_ids)
             stale = [i for i in old_ids if i not in wanted]
-            if old is not None and pointer["version"] == version and not stale:
+            if old is not None and pointer["version"] == version and not stale and same_spaces:
                 if not store.has_records(pointer):  # an index from before records files: add them
                     pointer = keep = _upgrade(store, pointer, old)
             else:
-                pointer = _switch(store, pointer, old, version, wanted, stale, embed, progress, report)
+                pointer = _switch(store, pointer, old, version, wanted, stale, embed, progress, report, spaces)
         store.sweep(pointer, keep=keep)
     report.seconds = time.perf_counter() - started
     return report
@@ -79,11 +87,11 @@ def _classify(report: SyncReport, wanted: dict[str, Record], old_ids: dict[str, 
     report.removed = [i for i, k in old_ids.items() if i not in wanted and k not in new_keys]
 
 
-def _switch(store, pointer, old, version, wanted, stale, embed, progress, report) -> dict:
+def _switch(store, pointer, old, version, wanted, stale, embed, progress, report, spaces) -> dict:
     """Build the new version and move CURRENT to it; clean up after a failed build."""
     before = store.folder.snapshot_dirs()
     try:
-        new_pointer = _build(store, pointer, old, version, wanted, stale, embed, progress, report)
+        new_pointer = _build(store, pointer, old, version, wanted, stale, embed, progress, report, spaces)
         store._write_pointer(new_pointer)
     except BaseException as exc:
         detail = _write_failure(store, exc)
@@ -95,7 +103,7 @@ def _switch(store, pointer, old, version, wanted, stale, embed, progress, report
     return new_pointer
 
 
-def _build(store, pointer, old, version, wanted, stale, embed, progress, report) -> dict:
+def _build(store, pointer, old, version, wanted, stale, embed, progress, report, spaces) -> dict:
     snapshot = store.folder.new_snapshot(version)
     # named by build, not by version alone: a corpus that returns to an earlier version must not
     # replace that version's collection, which a live layered version may use as its base
@@ -118,11 +126,34 @@ def _build(store, pointer, old, version, wanted, stale, embed, progress, report)
     if collection.count() != len(wanted):
         raise RuntimeError(f"index build produced {collection.count()} records, expected {len(wanted)}")
     rows = list(wanted.values())
+    for space, embed_space in spaces.items():
+        _build_space(store, pointer, old, snapshot, name, space, embed_space, rows, todo, stale, report)
     table = RecordTable.build([r.id for r in rows], [r.key for r in rows], [r.text for r in rows],
                               [r.embed_text for r in rows], [public(r.metadata) for r in rows])
     _write_records(snapshot, table)
     store.backend.release()
-    return {"version": version, "collection": name, "path": str(snapshot.relative_to(store.index_dir))}
+    built = {"version": version, "collection": name, "path": str(snapshot.relative_to(store.index_dir))}
+    return {**built, "spaces": sorted(spaces)} if spaces else built
+
+
+def _build_space(store, pointer, old, snapshot, name, space, embed, rows, todo, stale, report) -> None:
+    """The version's vectors in a further space (another embedder), in collection `<name>.<space>`:
+    derived from the live version's like the main collection, embedding only new or changed
+    records; built whole when the live version has none in that space."""
+    target = collection_name(name, space)
+    counted = SyncReport()
+    if old is not None and space in spaces_of(pointer):
+        ids = {r.id for r in rows}
+        keep = [i for i in old.ids if i in ids]
+        collection = store.backend.derive_space(pointer, store.snapshot_path(pointer), snapshot,
+                                                collection_name(pointer["collection"], space), target, keep, stale)
+        _add(collection, todo, {}, embed, None, counted)
+    else:
+        collection = store.backend.create(snapshot, target)
+        _add(collection, rows, {}, embed, None, counted)
+    if collection.count() != len(rows):
+        raise RuntimeError(f"index build produced {collection.count()} {space} vectors, expected {len(rows)}")
+    report.embedded_spaces[space] = counted.embedded
 
 
 def _add(collection, todo: list[Record], reuse: dict, embed: Embed, progress, report: SyncReport) -> None:

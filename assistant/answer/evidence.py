@@ -4,7 +4,10 @@ passages hold. Features only; `decide.py` combines them with `Tuning.decline_wei
 Features (all in 0..1 or small counts): best similarity and term coverage of the passages,
 the closest sentence's similarity,
 the question's terms and names that no document contains, and question types whose answer
-kind (a date, a number) no passage holds.
+kind (a date, a number) no passage holds. A question not in English has them as FOREIGN
+copies (plus the ranker's top score, which carries the multilingual similarity), the English
+ones zero: English words unknown to the corpus mean something else in a French question, so
+the two are separate models, each fitted on its own questions.
 """
 from __future__ import annotations
 
@@ -14,13 +17,15 @@ import numpy as np
 
 from vectorstore.lexical import tokenize
 
-from .terms import IdfTable, content_terms, coverage
+from .terms import IdfTable, content_terms, coverage, foreign
 from .types import Passage
 
-DECLINE_FEATURES = (
+BASE = (
     "bias", "best_dense", "best_cov", "best_header_cov", "unknown_terms", "unknown_names", "names_not_in_passages",
     "date_missing", "number_missing", "top_margin", "any_unknown_term", "best_unit",
 )
+FOREIGN = (*(f"foreign_{f}" for f in BASE), "foreign_top_score")
+DECLINE_FEATURES = BASE + FOREIGN
 # capitalised words or acronyms, words with digits ("NIS2", "108"), not the question's first word
 _NAMEISH = re.compile(r"(?<!^)(?<![.?!]\s)\b(?:[A-Z][A-Za-z0-9’'-]+|[a-z]*\d[\w-]*)")
 _MULTI_NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+(?:(?:of|on|for|and|the)\s*)?[A-Z][\w’'-]+)+")
@@ -39,8 +44,18 @@ def _unknown_share(terms: list[str], idf: IdfTable) -> float:
 
 def features(question: str, query: str, passages: list[Passage], idf: IdfTable, scores: list[float],
              best_unit: float = 0.0) -> np.ndarray:
-    """The DECLINE_FEATURES vector of one question (after condensing) and its top passages;
+    """The DECLINE_FEATURES vector of one question (after condensing) and its top passages:
+    the BASE part for a question in English, the FOREIGN part for another language;
     `best_unit`: the highest cosine of the question with a sentence of them (unit_vectors.best_cosine)."""
+    x = base_features(question, query, passages, idf, scores, best_unit)
+    if not foreign(query):
+        return np.concatenate([x, np.zeros(len(FOREIGN))])
+    return np.concatenate([np.zeros(len(BASE)), x, [scores[0] if scores else 0.0]])
+
+
+def base_features(question: str, query: str, passages: list[Passage], idf: IdfTable, scores: list[float],
+                  best_unit: float = 0.0) -> np.ndarray:
+    """The BASE features of one question and its top passages."""
     terms = content_terms(query)
     top = passages[:3]
     text = " ".join(p.text for p in top)

@@ -5,6 +5,10 @@ Candidates are the union of the dense and BM25 top lists. Each gets a feature ve
 similarity to the question moved by the fitted query adapter, see adapter.py, and the best
 similarity of one of its sentences, see unit_vectors.py); the score is the
 dot product with `Tuning.rank_weights`, fitted by `treaty tune`. Nothing here is fitted.
+A question not in English also gets the multilingual (USE v3, the index's second vector
+space) top list as candidates, and the FOREIGN columns: a copy of every feature plus the
+multilingual cosine, rank and article support, so its weights are the English ones plus its
+own; an English question's are zero there, so English ranking is as without them.
 """
 from __future__ import annotations
 
@@ -17,16 +21,43 @@ from vectorstore.lexical import tokenize
 
 from .adapter import QueryAdapter, adapted_features, similarity_features
 from .sentences import units
-from .terms import IdfTable, asks_definition, content_terms, coverage
+from .terms import IdfTable, asks_definition, content_terms, coverage, foreign
 from .unit_vectors import UnitVectors
 
-FEATURES = (
+MULTILINGUAL = "multilingual"  # the index's vector space of the multilingual embedder
+BASE = (
     "dense", "dense_rr", "lex", "lex_rr", "cov_text", "cov_header", "primary", "named_doc", "other_doc_named",
     "section", "chapter", "title", "definition", "rare_name", "doc_sim", "prose", "article_support",
     "adapted", "adapted_rr", "best_unit",
 )
+MULTI = ("use", "use_rr", "use_support")  # multilingual cosine, its reciprocal rank, its article's share of the top 10
+# non-zero only for a question not in English: BASE again (deltas on the English weights), then MULTI
+FOREIGN = tuple(f"foreign_{f}" for f in BASE + MULTI)
+FEATURES = BASE + FOREIGN
 ADAPTED = (FEATURES.index("adapted"), FEATURES.index("adapted_rr"))  # the columns the query adapter feeds
+_COPIES = slice(len(BASE), 2 * len(BASE))  # the FOREIGN copies of BASE
 _NAME = re.compile(r"\b[A-Z][\w’'-]*(?:\s+(?:(?:of|on|for|and|the)\s*)?[A-Z][\w’'-]*)+")
+
+
+def gate(X: np.ndarray, is_foreign: bool) -> np.ndarray:
+    """Fill the FOREIGN copies of BASE in candidate rows (zeros for an English question)."""
+    X[:, _COPIES] = X[:, :len(BASE)] * float(is_foreign)
+    return X
+
+
+def support(rows: list[int], top: list[int], metadatas) -> list[float]:
+    """Per row: the share of `top` (rows, best first; its first 10) in the row's article (0 outside articles)."""
+    counts: dict[tuple, int] = {}
+    for row in top[:10]:
+        m = metadatas[row]
+        if m.get("article"):
+            key = (m.get("doc_id"), m.get("article"))
+            counts[key] = counts.get(key, 0) + 1
+    out = []
+    for row in rows:
+        m = metadatas[row]
+        out.append(counts.get((m.get("doc_id"), m.get("article")), 0) / 10 if m.get("article") else 0.0)
+    return out
 
 
 @dataclass(frozen=True)
@@ -34,6 +65,7 @@ class Candidates:
     rows: list[int]
     X: np.ndarray  # len(rows) x len(FEATURES)
     dense: dict  # row -> cosine
+    foreign: bool = False  # the question is not in English: the FOREIGN columns are filled
 
     def scores(self, weights: dict[str, float]) -> np.ndarray:
         w = np.array([weights.get(f, 0.0) for f in FEATURES], dtype=np.float64)
@@ -46,7 +78,7 @@ class FeatureBuilder:
     def __init__(self, index, primary_doc: str, idf: IdfTable, doc_vectors: dict[str, np.ndarray],
                  article_titles: dict[str, set[str]], defined: set[str], structured_docs: set[str],
                  rare_name_max_rows: int = 10, depth: int = 40, adapter: QueryAdapter | None = None,
-                 unit_vectors: UnitVectors | None = None):
+                 unit_vectors: UnitVectors | None = None, multilingual=None):
         self.index = index
         self.primary_doc = primary_doc
         self.idf = idf
@@ -58,6 +90,8 @@ class FeatureBuilder:
         self.depth = depth
         self.adapter = adapter
         self.unit_vectors = unit_vectors
+        # the multilingual embedder, used when the index has its vector space
+        self.multilingual = multilingual if multilingual is not None and MULTILINGUAL in index.spaces else None
         self._terms: dict[int, frozenset] = {}
         self._units: dict[int, np.ndarray] = {}
 
@@ -105,7 +139,10 @@ class FeatureBuilder:
         # the chunks defining a term the question asks about are candidates whatever their scores
         defining = [r for r, m in enumerate(idx.metadatas) if used and (allowed is None or r in allowed)
                     and any(f"|{u}|" in (m.get("defines") or "") for u in used)] if used else []
-        rows = list(dict.fromkeys([*dense_rank, *lex_rank, *defining]))
+        is_foreign = foreign(query)
+        use = self.multilingual_neighbours(query, where) if is_foreign else {}
+        use_rank = {row: r for r, (row, _) in enumerate(sorted(use.items(), key=lambda kv: -kv[1]))}
+        rows = list(dict.fromkeys([*dense_rank, *lex_rank, *defining, *use_rank]))
         qv = np.asarray(query_vec, dtype=np.float32)
         qn = qv / max(float(np.linalg.norm(qv)), 1e-9)
         # the candidates' vectors are fetched only when an adapter needs them all; else only the missing cosines
@@ -126,12 +163,7 @@ class FeatureBuilder:
             name_rows = set()
         doc_sim = {d: float(np.dot(qv, v)) for d, v in self.doc_vectors.items()}
         mean_sim = sum(doc_sim.values()) / len(doc_sim) if doc_sim else 0.0
-        top_articles: dict[tuple, int] = {}
-        for row in list(dense_rank)[:10]:
-            m = idx.metadatas[row]
-            if m.get("article"):
-                key = (m.get("doc_id"), m.get("article"))
-                top_articles[key] = top_articles.get(key, 0) + 1
+        article_support = support(rows, list(dense_rank), idx.metadatas)
         X = np.zeros((len(rows), len(FEATURES)), dtype=np.float64)
         for i, row in enumerate(rows):
             m = idx.metadatas[row]
@@ -155,11 +187,23 @@ class FeatureBuilder:
                 float(row in name_rows),
                 doc_sim.get(doc, mean_sim) - mean_sim,
                 float(doc not in self.structured),
-                top_articles.get((doc, m.get("article")), 0) / 10 if m.get("article") else 0.0,
+                article_support[i],
                 0.0, 0.0,  # adapted, adapted_rr: below
                 self.best_unit(row, qn),
+                *[0.0] * len(FOREIGN),  # gate() and the multilingual columns: below
             )
         if rows:
             X[:, list(ADAPTED)] = (adapted_features(qv, vectors, self.adapter) if vectors is not None
                                    else similarity_features([dense[r] for r in rows]))
-        return Candidates(rows, X, dense)
+        if use:
+            floor = min(use.values())  # a candidate beyond the multilingual top list: at most its lowest cosine
+            X[:, len(FEATURES) - len(MULTI):] = np.column_stack([
+                [use.get(r, floor) for r in rows], [1.0 / (1 + use_rank.get(r, self.depth)) for r in rows],
+                support(rows, list(use_rank), idx.metadatas)])
+        return Candidates(rows, gate(X, is_foreign), dense, is_foreign)
+
+    def multilingual_neighbours(self, query: str, where=None) -> dict[int, float]:
+        """Row -> multilingual cosine of the `depth` nearest chunks (none without that vector space)."""
+        if self.multilingual is None:
+            return {}
+        return self.index.dense(self.multilingual.embed_query(query), self.depth, where, space=MULTILINGUAL)

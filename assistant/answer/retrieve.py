@@ -79,10 +79,12 @@ class Retriever:
     """Turns a standalone question into ranked passages from one `HybridIndex`."""
 
     def __init__(self, index: HybridIndex, primary_doc: str, tuning: Tuning = DEFAULT, k: int = 5,
-                 adapter: QueryAdapter | None = None, unit_vectors: UnitVectors | None = None):
+                 adapter: QueryAdapter | None = None, unit_vectors: UnitVectors | None = None,
+                 multilingual=None):
         self.index = index
         self.adapter = adapter
         self.unit_vectors = unit_vectors  # the composer's sentence vectors of this index version
+        self.multilingual = multilingual  # the multilingual embedder (rank.py uses it if the index has its space)
         self.primary_doc = primary_doc
         self.tuning = tuning
         self.k = k
@@ -123,7 +125,7 @@ class Retriever:
         vectors = dict(zip(docs, np.asarray(self.index.embedder.embed_documents(texts), dtype=np.float32), strict=True))
         return FeatureBuilder(self.index, self.primary_doc, self.idf, vectors, self.article_titles, self.defined,
                               set(self.articles), self.tuning.rare_name_max_rows, adapter=self.adapter,
-                              unit_vectors=self.unit_vectors)
+                              unit_vectors=self.unit_vectors, multilingual=self.multilingual)
 
     def candidates(self, query: str, refs: Refs, query_vec, where=None) -> Candidates:
         return self.features.build(query, query_vec, refs, where)

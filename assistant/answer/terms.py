@@ -65,3 +65,11 @@ _COMPARISON_Q = re.compile(r"\b(?:both|compare[ds]?|comparison|comparable|differ
 def asks_comparison(question: str) -> bool:
     """'… under both conventions', 'how do X and Y differ', 'X compared with Y'."""
     return bool(_COMPARISON_Q.search(question))
+
+
+def foreign(text: str) -> bool:
+    """Whether a question is written in another language than the documents' English (i18n.detect):
+    such questions get their own ranking and decline weights (rank.FOREIGN, evidence.FOREIGN)."""
+    from ..i18n import detect
+
+    return detect(text) != "en"

@@ -30,6 +30,7 @@ class EvalQuestion:
     reference_answer: str = ""
     category: str = ""  # optional grouping for the per-category table ("offences", "follow-up", ...)
     lang: str = ""  # optional: the question's language (en, fr, es, ru, ar, zh); detected when absent
+    source_id: str = ""  # optional: the id of the question this one translates (`treaty tune` keeps them in one fold)
 
     def as_dict(self) -> dict:
         """The question's fields as they are stored in results.jsonl."""
@@ -91,8 +92,11 @@ def parse_question(obj: object) -> EvalQuestion:
     lang = obj.get("lang") or ""
     if lang and lang not in LANGS:
         raise ValueError(f'"lang" must be one of {", ".join(LANGS)}, not {lang!r}')
+    source = obj.get("source_id") or ""
+    if not isinstance(source, str):
+        raise ValueError('"source_id" must be a string')
     return EvalQuestion(qid.strip(), question, answerable, sources, _strings(obj, "must_include"),
-                        tuple(history), reference.strip(), category.strip(), lang)
+                        tuple(history), reference.strip(), category.strip(), lang, source.strip())
 
 
 def load_questions(path: str | Path, strict: bool = False) -> Dataset:

@@ -14,7 +14,7 @@ from dataclasses import replace
 import numpy as np
 
 from ..answer.adapter import QueryAdapter, adapted_features
-from ..answer.rank import ADAPTED
+from ..answer.rank import ADAPTED, gate
 from ..answer.tuning import Tuning
 
 
@@ -57,14 +57,16 @@ def with_adapter(ex, adapter: QueryAdapter | None):
     X = ex.X.copy()
     if len(ex.rows):
         X[:, list(ADAPTED)] = adapted_features(ex.query_vec, ex.vectors, adapter)
-    return replace(ex, X=X)
+    return replace(ex, X=gate(X, ex.foreign))
 
 
 def out_of_fold(examples, embedder: str, tuning: Tuning, folds: list[int]) -> list:
-    """Each example with adapter features from an adapter fitted on the other folds' examples."""
+    """Each example with adapter features from an adapter fitted on the other folds' English examples
+    (the adapter moves English questions; the English weights must not depend on the others)."""
     out = list(examples)
     for f in sorted(set(folds)):
-        adapter = fit_adapter([ex for ex, g in zip(examples, folds, strict=True) if g != f], embedder, tuning)
+        adapter = fit_adapter([ex for ex, g in zip(examples, folds, strict=True) if g != f and not ex.foreign],
+                              embedder, tuning)
         for i, g in enumerate(folds):
             if g == f:
                 out[i] = with_adapter(examples[i], adapter)

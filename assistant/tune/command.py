@@ -1,9 +1,13 @@
 """`treaty tune FILE...`: fit the query adapter, ranking and answerability weights, cross-validate,
 write the tuning file (and the adapter beside it).
 
-Folds are stratified by category and fixed by --seed, so a run is reproducible. The printed
-table has, per category, 5-fold cross-validated figures (fit on four fifths, scored on the
-fifth) beside in-sample ones; the file holds the weights fitted on all questions.
+Folds are stratified by category and fixed by --seed, so a run is reproducible; a question and
+its translations (`source_id` in the question file) share one fold, so no translation of a test
+question is fitted on. The printed table has, per category, 5-fold cross-validated figures (fit
+on four fifths, scored on the fifth) beside in-sample ones, the categories over the English
+questions and, when other languages are present, one row per language over the translated
+questions; the file holds the weights fitted on all questions. English weights (adapter,
+ranking, declines) are fitted on the English questions alone, the others' deltas on theirs.
 """
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from ..answer.adapter import sha256
+from ..answer.rank import BASE, FOREIGN
 from .adapter_fit import fit_adapter, out_of_fold, with_adapter
 from .decline_fit import decline_matrix, fit_decline, probabilities, rule_decided
 from .examples import build_examples
@@ -24,11 +29,15 @@ VERSION = 1
 
 
 def folds_of(examples, k: int, seed: int) -> list[int]:
-    """Fold number per example, stratified by category."""
+    """Fold number per example, stratified by category; the examples of one group (a question
+    and its translations) take the fold of the group's first example."""
     rng = np.random.default_rng(seed)
-    by_cat: dict[str, list[int]] = defaultdict(list)
+    first: dict[str, int] = {}
     for i, ex in enumerate(examples):
-        by_cat[ex.category].append(i)
+        first.setdefault(ex.group or ex.qid, i)
+    by_cat: dict[str, list[int]] = defaultdict(list)
+    for i in first.values():
+        by_cat[examples[i].category].append(i)
     fold = [0] * len(examples)
     offset = 0
     for cat in sorted(by_cat):
@@ -36,7 +45,19 @@ def folds_of(examples, k: int, seed: int) -> list[int]:
         for j, i in enumerate(rng.permutation(idx)):
             fold[int(i)] = (j + offset) % k
         offset += len(idx)
-    return fold
+    return [fold[first[ex.group or ex.qid]] for ex in examples]
+
+
+def distinct(questions) -> list:
+    """The questions without repeats (the same question, history and answer key given twice,
+    e.g. an original in the training file and again beside its translations): first kept."""
+    seen, out = set(), []
+    for q in questions:
+        key = json.dumps([q.question, list(q.history), q.answerable, sorted(q.expected_sources)], sort_keys=True)
+        if key not in seen:
+            seen.add(key)
+            out.append(q)
+    return out
 
 
 def fit_all(examples, retriever, target_fd: float, tuning, embedder: str, seed: int = 0):
@@ -44,11 +65,14 @@ def fit_all(examples, retriever, target_fd: float, tuning, embedder: str, seed: 
     adapter features (inner folds); the adapter returned is fitted on all of `examples`."""
     inner = folds_of(examples, max(2, int(tuning.adapter_inner_folds)), seed + 1)
     stacked = out_of_fold(examples, embedder, tuning, inner)
-    rank_w = fit_rank(stacked)
+    rank_w = fit_rank([ex for ex in stacked if not ex.foreign], free=BASE)
+    others = [ex for ex in stacked if ex.foreign and ex.positive.any() and not ex.pinned]
+    if others:  # the other languages: their deltas on top of the English weights
+        rank_w = fit_rank(others, free=FOREIGN, fixed=rank_w)
     free = [ex for ex in stacked if not rule_decided(ex)]
     X, y = decline_matrix(free, rank_w, retriever)
-    dec_w, threshold = fit_decline(X, y, target_fd)
-    adapter = fit_adapter(examples, embedder, tuning, seed)
+    dec_w, threshold = fit_decline(X, y, target_fd, foreign=np.array([ex.foreign for ex in free], dtype=bool))
+    adapter = fit_adapter([ex for ex in examples if not ex.foreign], embedder, tuning, seed)
     return {"rank_weights": rank_w, "decline_weights": dec_w, "decline_threshold": threshold}, adapter
 
 
@@ -64,10 +88,15 @@ def decisions(examples, values: dict, retriever) -> list[bool]:
 
 
 def table(examples, ranked: list[list[bool]], declined: list[bool]) -> dict[str, dict]:
+    """Figures per category (English questions), and per language (translated questions, "lang xx")."""
     groups: dict[str, list[int]] = defaultdict(list)
+    translated = {ex.group for ex in examples if ex.lang != "en"}
     for i, ex in enumerate(examples):
-        groups[ex.category].append(i)
-        groups["all answerable" if ex.answerable else "all unanswerable"].append(i)
+        if ex.lang == "en":
+            groups[ex.category].append(i)
+            groups["all answerable" if ex.answerable else "all unanswerable"].append(i)
+        if ex.group in translated:
+            groups[f"lang {ex.lang}"].append(i)
     out = {}
     for cat, idx in sorted(groups.items()):
         ans = [i for i in idx if examples[i].answerable]
@@ -86,7 +115,7 @@ def table(examples, ranked: list[list[bool]], declined: list[bool]) -> dict[str,
 def tune(questions, container, folds: int = 5, seed: int = 0, target_fd: float = 0.03, progress=None) -> dict:
     retriever = container.retriever()
     tuning, embedder = container.tuning, container.embedder.name
-    examples = build_examples(questions, container)
+    examples = build_examples(distinct(questions), container)
     fold = folds_of(examples, folds, seed)
     cv_ranked: list = [None] * len(examples)
     cv_declined: list = [None] * len(examples)

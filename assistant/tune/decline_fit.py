@@ -3,14 +3,16 @@ question's top passages (under the ranking being fitted), and the decline thresh
 as the lowest false-decline point that keeps most unanswerable questions declined.
 
 Rule-decided questions (requests that are not questions, named or missing articles) are
-left out of the fit: the rules decide them the same way in the chat.
+left out of the fit: the rules decide them the same way in the chat. English questions and
+the others are fitted apart (evidence.BASE / evidence.FOREIGN), each with its own threshold;
+the foreign model's bias is shifted so that the one saved threshold decides both.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from ..answer.decide import is_task_request
-from ..answer.evidence import DECLINE_FEATURES, features
+from ..answer.evidence import BASE, DECLINE_FEATURES, FOREIGN, features
 from ..answer.rank import FEATURES
 from ..answer.types import Passage
 from ..answer.unit_vectors import best_cosine
@@ -39,14 +41,36 @@ def decline_matrix(examples, weights, retriever) -> tuple[np.ndarray, np.ndarray
     return np.array(rows), np.array(y)
 
 
-def fit_decline(X: np.ndarray, y: np.ndarray, target_fd: float = 0.03, c: float = 1.0) -> tuple[dict, float]:
+def fit_decline(X: np.ndarray, y: np.ndarray, target_fd: float = 0.03, c: float = 1.0,
+                foreign: np.ndarray | None = None) -> tuple[dict, float]:
+    """(weights by feature name, threshold): the English model on the English rows, the foreign
+    one on the others (`foreign`: a bool per row); without foreign rows of both classes to fit
+    on, the foreign weights are the English ones."""
+    foreign = np.zeros(len(y), dtype=bool) if foreign is None else np.asarray(foreign, dtype=bool)
+    base = [DECLINE_FEATURES.index(f) for f in BASE]
+    w, threshold = _fit_one(X[~foreign][:, base], y[~foreign], BASE, target_fd, c)
+    copy = {f"foreign_{f}": v for f, v in w.items()}
+    cols = [DECLINE_FEATURES.index(f) for f in FOREIGN]
+    if len(set(y[foreign].tolist())) == 2:
+        wf, tf = _fit_one(X[foreign][:, cols], y[foreign], FOREIGN, target_fd, c)
+        # P_foreign >= tf  <=>  P_foreign with this bias shift >= threshold
+        wf["foreign_bias"] = round(wf["foreign_bias"] + _logit(threshold) - _logit(tf), 4)
+        copy = wf
+    return {**w, **{f: copy.get(f, 0.0) for f in FOREIGN}}, threshold
+
+
+def _logit(p: float) -> float:
+    return float(np.log(p / (1 - p)))
+
+
+def _fit_one(X: np.ndarray, y: np.ndarray, names, target_fd: float, c: float) -> tuple[dict, float]:
     """(weights by feature name, threshold). Class-balanced logistic regression, then the
     threshold: the lowest probability that declines at most `target_fd` of the answerable."""
     from sklearn.linear_model import LogisticRegression
 
     model = LogisticRegression(C=c, class_weight="balanced", max_iter=2000, fit_intercept=False)
     model.fit(X, y)
-    w = {name: round(float(v), 4) for name, v in zip(DECLINE_FEATURES, model.coef_[0], strict=True)}
+    w = {name: round(float(v), 4) for name, v in zip(names, model.coef_[0], strict=True)}
     p = model.predict_proba(X)[:, 1]
     answerable = np.sort(p[y == 0])[::-1]
     allowed = int(np.floor(target_fd * len(answerable)))

@@ -13,6 +13,7 @@ import numpy as np
 from ..answer.types import Turn
 from ..answer.understand import understand
 from ..evaluation.metrics import matches_any
+from ..i18n import detect
 from ..models import source_id
 
 
@@ -32,6 +33,9 @@ class Example:
     rule_decline: bool = False  # a named article or chapter the document does not have
     query_vec: np.ndarray | None = None  # the (condensed) question's embedding
     vectors: np.ndarray | None = None  # the candidates' stored vectors: the query adapter is fitted on them
+    foreign: bool = False  # not in English: the FOREIGN ranking columns are filled, the foreign decline model applies
+    lang: str = "en"
+    group: str = ""  # the original question's id: a question and its translations share one fold
 
 
 def row_source(index, row: int) -> dict:
@@ -58,5 +62,6 @@ def build_examples(questions, container) -> list[Example]:
         out.append(Example(q.id, q.category or ("answerable" if q.answerable else "unanswerable"), q.answerable,
                            tuple(q.expected_sources), cands.rows, cands.X, positive, pinned,
                            [matches_any(list(q.expected_sources), row_source(index, r)) for r in pinned], s.query,
-                           turn.question, rule, np.asarray(qvec, dtype=np.float32), index.vectors(cands.rows)))
+                           turn.question, rule, np.asarray(qvec, dtype=np.float32), index.vectors(cands.rows),
+                           cands.foreign, q.lang or detect(q.question), q.source_id or q.id))
     return out

@@ -1,6 +1,8 @@
 """Fitting the ranking weights: a listwise softmax model (the expected sources' share of the
 softmax over each question's candidates), L2-regularised, solved with L-BFGS; and the
 hit@k / MRR of a weight vector on examples, the named-article chunks leading as in the chat.
+A fit can hold some weights fixed and fit only the others (`free`): the questions not in
+English fit only their FOREIGN deltas on top of the English weights.
 """
 from __future__ import annotations
 
@@ -24,15 +26,26 @@ def _loss(w: np.ndarray, examples, l2: float) -> tuple[float, np.ndarray]:
     return total / n + l2 * float(w @ w), grad / n + 2 * l2 * w
 
 
-def fit_rank(examples, l2: float = 0.01) -> dict[str, float]:
+def fit_rank(examples, l2: float = 0.01, free: tuple[str, ...] = FEATURES,
+             fixed: dict[str, float] | None = None) -> dict[str, float]:
+    """Weights of all FEATURES: those in `free` fitted (L2 on them), the others as in `fixed` (else 0)."""
     from scipy.optimize import minimize
 
     usable = [ex for ex in examples if ex.positive.any() and not ex.pinned]
     if not usable:
         raise ValueError("no answerable question has an expected source among its candidates")
-    w0 = np.zeros(len(FEATURES))
-    res = minimize(_loss, w0, args=(usable, l2), jac=True, method="L-BFGS-B", options={"maxiter": 300})
-    return {f: round(float(v), 4) for f, v in zip(FEATURES, res.x, strict=True)}
+    cols = np.array([FEATURES.index(f) for f in free])
+    start = np.array([(fixed or {}).get(f, 0.0) for f in FEATURES])
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        full = start.copy()
+        full[cols] = w
+        total, grad = _loss(full, usable, 0.0)
+        return total + l2 * float(w @ w), grad[cols] + 2 * l2 * w
+
+    res = minimize(loss, np.zeros(len(cols)), jac=True, method="L-BFGS-B", options={"maxiter": 300})
+    start[cols] = res.x
+    return {f: round(float(v), 4) for f, v in zip(FEATURES, start, strict=True)}
 
 
 def ranked_positive(ex, weights: dict[str, float]) -> list[bool]:
