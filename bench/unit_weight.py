@@ -5,7 +5,7 @@ Retrieval and the decision do not depend on that weight, so every answerable que
 through the pipeline once (its passages and the composer's inputs recorded), then the composer
 runs again for each weight of the grid. Per question and weight: must_include recall, expected
 source cited and citation precision of the composed quotes. The weight is then chosen by 5-fold
-CV (folds stratified by category, as `treaty tune`'s): on four folds the weight with the best
+CV (`treaty tune`'s folds): on four folds the weight with the best
 must_include recall + citation precision, scored on the fifth; the pooled held-out figures per
 category are reported beside the weight-0 (words only) baseline.
 
@@ -19,6 +19,7 @@ import sys
 from collections import defaultdict
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -64,12 +65,11 @@ def main() -> None:
     args = ap.parse_args()
     grid = [float(x) for x in args.grid.split(",")]
 
-    import numpy as np
-
     from assistant.answer.chain import AnswerPipeline
     from assistant.answer.generate.extractive import compose, unit_similarity
     from assistant.cli_support import make_container
     from assistant.evaluation.dataset import load_questions
+    from assistant.tune.command import folds_of
 
     container = make_container()
     retriever = container.retriever()
@@ -98,16 +98,12 @@ def main() -> None:
         if i % 25 == 0:
             print(f"{i}/{len(questions)} questions", file=sys.stderr, flush=True)
 
-    rng = np.random.default_rng(args.seed)
+    # treaty tune's folds: stratified by category, a question and its translations in one fold
+    fold = folds_of([SimpleNamespace(qid=q.id, group=q.source_id, category=q.category) for q in questions],
+                    args.folds, args.seed)
     by_cat: dict[str, list[int]] = defaultdict(list)
     for i, q in enumerate(questions):
         by_cat[q.category].append(i)
-    fold = [0] * len(questions)
-    offset = 0
-    for cat in sorted(by_cat):
-        for j, i in enumerate(rng.permutation(by_cat[cat])):
-            fold[int(i)] = (j + offset) % args.folds
-        offset += len(by_cat[cat])
 
     def mean(idx, w, m):
         vals = [per_q[i][w][m] for i in idx if m in per_q[i][w]]

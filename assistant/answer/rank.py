@@ -22,7 +22,7 @@ from vectorstore.lexical import tokenize
 from .adapter import QueryAdapter, adapted_features, similarity_features
 from .sentences import units
 from .terms import IdfTable, asks_definition, content_terms, coverage, foreign
-from .unit_vectors import UnitVectors
+from .unit_vectors import UnitVectors, unit_length
 
 MULTILINGUAL = "multilingual"  # the index's vector space of the multilingual embedder
 BASE = (
@@ -144,7 +144,7 @@ class FeatureBuilder:
         use_rank = {row: r for r, (row, _) in enumerate(sorted(use.items(), key=lambda kv: -kv[1]))}
         rows = list(dict.fromkeys([*dense_rank, *lex_rank, *defining, *use_rank]))
         qv = np.asarray(query_vec, dtype=np.float32)
-        qn = qv / max(float(np.linalg.norm(qv)), 1e-9)
+        qn = unit_length(qv)
         # the candidates' vectors are fetched only when an adapter needs them all; else only the missing cosines
         vectors = idx.vectors(rows) if self.adapter is not None else None
         missing = [i for i, r in enumerate(rows) if r not in dense]

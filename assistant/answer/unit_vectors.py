@@ -72,14 +72,24 @@ def update_unit_vectors(index_dir: Path, texts: Iterable[str], encode: Callable,
     keys, vectors = read_store(path)
     have = {k: i for i, k in enumerate(keys) if k in wanted}
     todo = [k for k in wanted if k not in have]
-    new = np.asarray(encode([wanted[k] for k in todo]), dtype=np.float32) if todo else None
     if not todo and len(have) == len(keys):
         return 0
     parts = [np.asarray(vectors[list(have.values())], dtype=np.float16)] if have else []
-    if new is not None:
-        parts.append(new.astype(np.float16))
+    if todo:
+        parts.append(np.asarray(encode([wanted[k] for k in todo]), dtype=np.float16))
     _write(path, list(have) + todo, np.concatenate(parts) if parts else np.zeros((0, 0), np.float16))
     return len(todo)
+
+
+def unit_length(query_vec) -> np.ndarray:
+    """A query vector as float32 of length 1 (a zero vector stays zero)."""
+    q = np.asarray(query_vec, dtype=np.float32)
+    return q / max(float(np.linalg.norm(q)), 1e-9)
+
+
+def cosines(unit_texts: list[str], query_vec, vectors: UnitVectors) -> np.ndarray:
+    """The cosine of the query with each unit (one per text, in order)."""
+    return vectors.matrix(unit_texts) @ unit_length(query_vec) if unit_texts else np.zeros(0, dtype=np.float32)
 
 
 def best_cosine(texts: Iterable[str], query_vec, vectors: UnitVectors | None) -> float:
@@ -88,8 +98,7 @@ def best_cosine(texts: Iterable[str], query_vec, vectors: UnitVectors | None) ->
     all_units = [u for t in texts for u in units(t)]
     if query_vec is None or vectors is None or not all_units:
         return 0.0
-    q = np.asarray(query_vec, dtype=np.float32)
-    return float(np.max(vectors.matrix(all_units) @ (q / max(float(np.linalg.norm(q)), 1e-9))))
+    return float(np.max(cosines(all_units, query_vec, vectors)))
 
 
 class UnitVectors:
