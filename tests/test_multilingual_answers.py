@@ -2,7 +2,7 @@
 answered, not declined, citing the article that answers it (found through the multilingual vector
 space and the fitted foreign weights), with the lead line in the question's language.
 
-The questions are written for this test (none is in eval/); the tuning is tests/support/multilingual/,
+The questions are written for this test (none is in eval/); the tuning is the shipped data/tuning.json,
 fitted by `treaty tune eval/train.jsonl eval/dev.jsonl eval/multilingual.jsonl`. A check of the path,
 not a measure of quality: these questions were seen to pass, and others still fail ("¿Cómo puede un
 Estado retirarse de la Convención?" cites Art. 2, not 67; "متى تدخل الاتفاقية حيز النفاذ؟" Art. 60, not 65;
@@ -18,7 +18,7 @@ import pytest
 from assistant.i18n import quote_lead
 
 UN = "un-convention-against-cybercrime"
-TUNING = Path(__file__).resolve().parent / "support" / "multilingual" / "tuning.json"
+TUNING = Path(__file__).resolve().parents[1] / "data" / "tuning.json"  # the shipped fit
 ASKED = [
     ("en", "Does the treaty protect witnesses who testify about cybercrime?", 33),
     ("fr", "Un État peut-il refuser d'extrader ses propres ressortissants ?", 37),
@@ -59,7 +59,8 @@ def test_english_ranking_is_untouched_and_other_languages_get_the_multilingual_c
 
     with_use = container.retriever()
     assert MULTILINGUAL in with_use.index.spaces and with_use.features.multilingual is not None
-    plain = Retriever(with_use.index, with_use.primary_doc, with_use.tuning, with_use.k, with_use.adapter)
+    plain = Retriever(with_use.index, with_use.primary_doc, with_use.tuning, with_use.k, with_use.adapter,
+                      unit_vectors=with_use.unit_vectors)  # the same retriever but the multilingual space
     english = "Can a suspect be handed over to another country for trial?"
     a = with_use.candidates(english, with_use.parse(english), with_use.index.embedder.embed_query(english))
     b = plain.candidates(english, plain.parse(english), plain.index.embedder.embed_query(english))
