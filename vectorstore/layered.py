@@ -72,7 +72,7 @@ class LayeredCollection:
                         out[k].append(got[k][n])
         return out
 
-    def query(self, query_embeddings, n_results: int, where: dict | None = None, include=("distances",)) -> dict:
+    def query(self, query_embeddings, n_results: int, ids: list[str] | None = None, include=("distances",)) -> dict:
         """Each query's n_results nearest rows: the base is asked for as many more as it has hidden rows,
         so that dropping those still leaves n_results; then both lists merge by distance."""
         include = list(include)
@@ -81,7 +81,7 @@ class LayeredCollection:
         for part, n, skip in ((self.base, n_results + len(self.hidden), self.hidden), (self.delta, n_results, ())):
             n = min(n, self._base_count if part is self.base else self._delta_size())
             if n > 0:
-                parts.append((part.query(query_embeddings=query_embeddings, n_results=n, where=where,
+                parts.append((part.query(query_embeddings=query_embeddings, n_results=n, ids=ids,
                                          include=asked), skip))
         out: dict = {"ids": [], **{k: [] for k in include}}
         for q in range(len(query_embeddings)):
