@@ -5,9 +5,10 @@ inside the version's snapshot folder, or a collection on a `chroma run` server. 
 later hold more than one vector collection (one per embedder: `collection_name(base, embedder)`);
 every method takes the collection it works on. Chroma stores ids and vectors only: metadata,
 texts and keys live in the snapshot's records, where filters run too (search.py asks Chroma
-among the matching ids); writing metadata to Chroma cost ~10% of a build's CPU and ~20% of its
-wall time at 20k rows (measured apart). Indexes written before the records files existed,
-whose metadata and texts are in Chroma, are read back with `legacy_records`.
+among the matching ids). Writing the metadata to Chroma as well took most of a build: 100k rows
+of the scale bench took 232-234 CPU s with it, 53 without (bench/results/scale.json). Indexes
+written before the records files existed, whose metadata and texts are in Chroma, are read back
+with `legacy_records`.
 """
 from __future__ import annotations
 

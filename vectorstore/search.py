@@ -3,8 +3,9 @@
 `HybridIndex` maps the version's records and BM25 files (texts and metadata for filters and
 display; nothing is rebuilt on open), asks Chroma for dense neighbours, and fuses the two
 rankings: score = dense_weight / (rrf_k + dense rank) + lexical_weight / (rrf_k + BM25 rank),
-ranks from 1. Callers can restrict by metadata (`where`, run on the records; Chroma is asked only among the matching ids) and reweight by metadata or record id
-(`boosts`; the key "_id" names the id); the meaning of documents and articles is left to the caller.
+ranks from 1. Callers can restrict by metadata (`where`: run on the records, Chroma searching only
+among the matching ids) and reweight by metadata or record id (`boosts`; the key "_id" names the
+id); the meaning of documents and articles is left to the caller.
 """
 from __future__ import annotations
 
