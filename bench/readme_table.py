@@ -100,8 +100,12 @@ def scale_note(r: dict) -> str:
     sc = r["scale"]
     if "date" not in sc:
         return ""
-    return (f"; the scale rows were measured separately on {sc['date']} (`bench/scale.py --update-latest`, load "
-            f"average {sc['load_average'][0]} at the start, {sc['load_average'][1]} at the end)")
+    # rows of several `--append` runs: each row holds its own date and load (at its start and end)
+    dates = sorted(row.get("date", sc["date"]) for row in sc["rows"])
+    loads = [x for row in sc["rows"] for x in row.get("load_average", [])] or sc["load_average"]
+    when = dates[0] if dates[0] == dates[-1] else f"{dates[0]} to {dates[-1]}"
+    return (f"; the scale rows were measured separately, {when} (`bench/scale.py --update-latest`, load "
+            f"average {min(loads)}-{max(loads)})")
 
 
 def section(r: dict) -> str:

@@ -101,7 +101,7 @@ def precomputed(records: list, vectors):
         got = records[position:position + len(texts)]
         if [r.embed_text for r in got] != list(texts):
             raise RuntimeError("sync asked for texts out of record order")
-        rows = vectors[position:position + len(texts)].tolist()
+        rows = vectors[position:position + len(texts)]  # numpy rows: Chroma takes them as they are
         position += len(texts)
         if on_batch:
             on_batch(len(texts))
@@ -165,7 +165,16 @@ def build(store, records, vectors, expect_embedded: int | None = None, server=No
     """Sync `records` (vectors precomputed): wall and CPU seconds (ours + the server's)."""
     started, cpu = time.perf_counter(), cpu_s() + (cpu_s(server.pid) if server else 0.0)
     todo = slice(0, None) if expect_embedded is None else slice(len(records) - expect_embedded, None)
-    report = store.sync(records, precomputed(records[todo], vectors[todo]))
+    marks = {0}
+
+    def progress(done: int, total: int) -> None:
+        """A line per tenth of the build on stderr: a run too long to finish still shows its rate."""
+        if done * 10 // max(total, 1) not in marks:
+            marks.add(done * 10 // max(total, 1))
+            print(f"  built {done}/{total} in {time.perf_counter() - started:.0f}s (load {os.getloadavg()[0]:.1f})",
+                  file=sys.stderr, flush=True)
+
+    report = store.sync(records, precomputed(records[todo], vectors[todo]), progress)
     want = len(records) if expect_embedded is None else expect_embedded
     if report.total != len(records) or report.embedded != want:
         raise RuntimeError(f"built {report.total} records, {report.embedded} vectors; expected {len(records)}, {want}")

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from vectorstore import ChromaStore, HybridIndex, Record, matches
+from vectorstore.layered import LayeredCollection
 
 from .conftest import ROOT
 
@@ -80,13 +81,13 @@ def test_a_reopened_index_gives_the_same_hits_as_the_one_just_built(store, embed
     assert in_fresh_process(store)["hits"] == here
 
 
-def test_two_processes_map_one_copy_of_the_files_read_only(tmp_path, embedder):
-    store = ChromaStore(tmp_path / "index")
+def test_two_processes_map_one_copy_of_the_files_read_only(store, embedder):
     store.sync(records(), embedder.encode)
     snapshot = store.snapshot_path(store.current())
     files = sorted(p for p in snapshot.rglob("*") if p.is_file() and p.parent.name in ("records", "bm25"))
     before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in files}
-    procs = [subprocess.Popen([sys.executable, "-c", OPEN_AND_SEARCH, str(ROOT), str(store.index_dir), "",
+    procs = [subprocess.Popen([sys.executable, "-c", OPEN_AND_SEARCH, str(ROOT), str(store.index_dir),
+                               store.chroma_url or "",
                                json.dumps(QUERIES)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                               cwd=ROOT) for _ in range(2)]
     outs = [json.loads(p.communicate(timeout=240)[0].strip().splitlines()[-1]) for p in procs]
@@ -99,6 +100,26 @@ def test_two_processes_map_one_copy_of_the_files_read_only(tmp_path, embedder):
                                                          "idhash.npy", "data.csc.index.npy"}
         assert all(perms.startswith("r-") and perms.endswith("s") for perms in mapped.values()), mapped
     assert {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in files} == before
+
+
+def test_filtered_dense_search_is_exact_search_over_the_matching_records(store, embedder):
+    grown = [*records(), Record("t8:56", "t8", "shown late", "Header\nA late row on traffic data.",
+                                {"doc_id": "doc", "n": 8, "even": True, "w": 4.0})]
+    store.sync(records(), embedder.encode)
+    store.sync(grown, embedder.encode)  # server mode: a layered version (base plus a delta of one row)
+    index = HybridIndex(store, embedder)
+    assert isinstance(index.collection, LayeredCollection) == bool(store.chroma_url)
+    vectors = np.asarray(embedder.encode([r.embed_text for r in grown]), dtype=np.float32)
+    filters = [{"doc_id": "doc"}, {"doc_id": ["other"]}, {"even": True, "doc_id": "doc"}, {"n": lambda v: v > 5},
+               {"missing": "x"}, {}]
+    for q in QUERIES:
+        qv = np.asarray(embedder.embed_query(q), dtype=np.float32)
+        for flt in filters:
+            rows = [i for i, r in enumerate(grown) if matches(r.metadata, flt)]
+            exact = sorted(rows, key=lambda i: -float(vectors[i] @ qv))[:3]
+            got = index.dense(qv.tolist(), 3, flt)
+            assert sorted(got, key=lambda r: -got[r]) == exact, (q, flt)
+            assert all(abs(got[i] - float(vectors[i] @ qv)) < 1e-4 for i in exact), (q, flt)
 
 
 def test_rows_where_matches_the_filter_definition(tmp_path, embedder):

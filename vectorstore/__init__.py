@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from .errors import IndexLocked, IndexNotWritable, NoIndex, ServerUnavailable, StoreError
     from .lexical import LexicalIndex, tokenize
     from .models import Hit, Record, SyncReport
-    from .search import HybridIndex, chroma_where, matches
+    from .search import HybridIndex, matches
     from .store import ChromaStore, corpus_version
 
 # name -> module that defines it
@@ -22,14 +22,14 @@ _HOME = {
     "MODEL_NAME": "embeddings", "MissingModel": "embeddings", "PackagedMiniLM": "embeddings",
     "IndexLocked": "errors", "IndexNotWritable": "errors", "NoIndex": "errors", "ServerUnavailable": "errors",
     "StoreError": "errors", "LexicalIndex": "lexical", "tokenize": "lexical", "Hit": "models", "Record": "models",
-    "SyncReport": "models", "HybridIndex": "search", "chroma_where": "search", "matches": "search",
+    "SyncReport": "models", "HybridIndex": "search", "matches": "search",
     "ChromaStore": "store", "corpus_version": "store",
 }
 
 __all__ = [
     "ChromaStore", "Hit", "HybridIndex", "IndexLocked", "IndexNotWritable", "LexicalIndex",
     "MODEL_NAME", "MissingModel", "NoIndex", "PackagedMiniLM", "Record", "ServerUnavailable",
-    "StoreError", "SyncReport", "chroma_where", "corpus_version", "matches", "tokenize",
+    "StoreError", "SyncReport", "corpus_version", "matches", "tokenize",
 ]
 
 

@@ -3,9 +3,12 @@
 A backend holds the vectors of each index version in a named collection: embedded Chroma
 inside the version's snapshot folder, or a collection on a `chroma run` server. A version may
 hold further vector spaces (another embedder's vectors of the same rows) in collections named
-`collection_name(base, space)`; every method takes the collection it works on. Chroma stores vectors and the public metadata
-only (its `where` filters need those); texts, ids and keys live in the snapshot's records.
-Indexes written before the records files existed are read back with `legacy_records`.
+`collection_name(base, space)`; every method takes the collection it works on. Chroma stores ids and vectors only: metadata,
+texts and keys live in the snapshot's records, where filters run too (search.py asks Chroma
+among the matching ids). Writing the metadata to Chroma as well took most of a build: 100k rows
+of the scale bench took 232-234 CPU s with it, 53 without (bench/results/scale.json). Indexes
+written before the records files existed, whose metadata and texts are in Chroma, are read back
+with `legacy_records`.
 """
 from __future__ import annotations
 
@@ -72,11 +75,12 @@ def vectors_by_id(collection, ids: list[str]) -> dict[str, list[float]]:
 
 
 def copy_rows(source, target, ids: list[str]) -> None:
-    """Copy rows (vectors and metadata) from one collection into another, page by page."""
+    """Copy rows (their vectors: all Chroma needs, see the module docstring) from one collection
+    into another, page by page."""
     for s in range(0, len(ids), PAGE):
-        got = source.get(ids=ids[s:s + PAGE], include=["embeddings", "metadatas"])
+        got = source.get(ids=ids[s:s + PAGE], include=["embeddings"])
         if got["ids"]:
-            target.add(ids=got["ids"], embeddings=got["embeddings"], metadatas=got["metadatas"])
+            target.add(ids=got["ids"], embeddings=got["embeddings"])
 
 
 def public(metadata: dict) -> dict:

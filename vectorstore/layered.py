@@ -41,7 +41,9 @@ class LayeredCollection:
         self.base, self.delta, self.hidden = base, delta, set(hidden)
         self.name = delta.name
         self._base_count = base.count()  # the base never changes
-        self._delta_count: int | None = None  # the delta changes only through add(), before the version goes live
+        # the delta changes only through add(), before the version goes live: asked of the server once per change
+        self._delta_count: int | None = None
+        self._delta_ids: frozenset[str] | None = None
 
     def _delta_size(self) -> int:
         """The delta's row count, asked of the server once per change rather than on every query."""
@@ -49,12 +51,18 @@ class LayeredCollection:
             self._delta_count = self.delta.count()
         return self._delta_count
 
+    def _in_delta(self) -> frozenset[str]:
+        """The delta's ids (a query among ids fails on an id its collection does not hold)."""
+        if self._delta_ids is None:
+            self._delta_ids = frozenset(self.delta_ids())
+        return self._delta_ids
+
     def count(self) -> int:
         return self._base_count - len(self.hidden) + self._delta_size()
 
     def add(self, **rows) -> None:
         self.delta.add(**rows)
-        self._delta_count = None
+        self._delta_count = self._delta_ids = None
 
     def delta_ids(self) -> list[str]:
         return self.delta.get(include=[])["ids"]
@@ -72,16 +80,23 @@ class LayeredCollection:
                         out[k].append(got[k][n])
         return out
 
-    def query(self, query_embeddings, n_results: int, where: dict | None = None, include=("distances",)) -> dict:
-        """Each query's n_results nearest rows: the base is asked for as many more as it has hidden rows,
-        so that dropping those still leaves n_results; then both lists merge by distance."""
+    def query(self, query_embeddings, n_results: int, ids: list[str] | None = None, include=("distances",)) -> dict:
+        """Each query's n_results nearest rows (among `ids`, when given): the base is asked for as many
+        more as it has hidden rows, so that dropping those still leaves n_results; then both lists
+        merge by distance."""
         include = list(include)
         asked = include if "distances" in include else [*include, "distances"]
+        among: tuple[list[str] | None, list[str] | None] = (None, None)
+        if ids is not None:
+            delta = self._in_delta()
+            among = ([i for i in ids if i not in delta], [i for i in ids if i in delta])
         parts = []
-        for part, n, skip in ((self.base, n_results + len(self.hidden), self.hidden), (self.delta, n_results, ())):
-            n = min(n, self._base_count if part is self.base else self._delta_size())
+        for part, n, skip, only in ((self.base, n_results + len(self.hidden), self.hidden, among[0]),
+                                    (self.delta, n_results, (), among[1])):
+            n = min(n, self._base_count if part is self.base else self._delta_size(),
+                    len(only) if only is not None else n)
             if n > 0:
-                parts.append((part.query(query_embeddings=query_embeddings, n_results=n, where=where,
+                parts.append((part.query(query_embeddings=query_embeddings, n_results=n, ids=only,
                                          include=asked), skip))
         out: dict = {"ids": [], **{k: [] for k in include}}
         for q in range(len(query_embeddings)):

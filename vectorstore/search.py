@@ -3,8 +3,9 @@
 `HybridIndex` maps the version's records and BM25 files (texts and metadata for filters and
 display; nothing is rebuilt on open), asks Chroma for dense neighbours, and fuses the two
 rankings: score = dense_weight / (rrf_k + dense rank) + lexical_weight / (rrf_k + BM25 rank),
-ranks from 1. Callers can restrict by metadata (`where`) and reweight by metadata or record id
-(`boosts`; the key "_id" names the id); the meaning of documents and articles is left to the caller.
+ranks from 1. Callers can restrict by metadata (`where`: run on the records, Chroma searching only
+among the matching ids) and reweight by metadata or record id (`boosts`; the key "_id" names the
+id); the meaning of documents and articles is left to the caller.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import threading
 
 import numpy as np
 
-from .backend import collection_name
+from .backend import PAGE, collection_name
 from .models import Hit
 from .store import ChromaStore
 
@@ -34,14 +35,6 @@ def matches(metadata: dict, where: Filter | None) -> bool:
         elif have != want:
             return False
     return True
-
-
-def chroma_where(where: Filter | None) -> dict | None:
-    """Our simple filter -> Chroma's `where` syntax."""
-    if not where:
-        return None
-    clauses = [{k: {"$in": list(v)} if isinstance(v, (list, tuple, set)) else v} for k, v in where.items()]
-    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
 class HybridIndex:
@@ -83,16 +76,26 @@ class HybridIndex:
 
     def dense(self, query_vec: list[float], n: int, where: Filter | None = None,
               space: str | None = None) -> dict[int, float]:
-        """Row -> cosine similarity for the n nearest records (in a further vector `space`, if named)."""
+        """Row -> cosine similarity for the n nearest records (matching `where`; in a further vector `space`, if named)."""
         n = min(n, len(self.ids))
         if n == 0:
             return {}
         collection = self.collection if space is None else self.spaces[space]
-        with self._lock:
-            res = collection.query(
-                query_embeddings=[query_vec], n_results=n, where=chroma_where(where), include=["distances"]
-            )
-        return {self.row[i]: 1.0 - d for i, d in zip(res["ids"][0], res["distances"][0], strict=True) if i in self.row}
+        # Chroma holds vectors only: a filter runs on the records, and Chroma searches among the
+        # matching ids, a page of ids per call (the n best of each page, merged by distance)
+        pages: list[list[str] | None] = [None]
+        if where:
+            rows = self.rows_where(where)
+            pages = [[self.ids[r] for r in rows[s:s + PAGE]] for s in range(0, len(rows), PAGE)]
+        found: list[tuple[float, str]] = []
+        for ids in pages:
+            with self._lock:
+                res = collection.query(query_embeddings=[query_vec], n_results=min(n, len(ids or self.ids)),
+                                            ids=ids, include=["distances"])
+            found += zip(res["distances"][0], res["ids"][0], strict=True)
+        if len(pages) > 1:
+            found = sorted(found)[:n]
+        return {self.row[i]: 1.0 - d for d, i in found if i in self.row}
 
     def vectors(self, rows: list[int]) -> np.ndarray:
         """The stored vectors of specific records, in the order of `rows` (fetched from Chroma)."""

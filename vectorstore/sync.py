@@ -172,11 +172,9 @@ def _add(collection, todo: list[Record], reuse: dict, embed: Embed, progress, re
         batch = todo[s:s + BATCH]
         texts = [r.embed_text for r in batch if r.embed_text not in reuse]
         computed = iter(embed(texts, on_batch) if texts else [])
-        collection.add(
-            ids=[r.id for r in batch],
-            embeddings=[reuse[r.embed_text] if r.embed_text in reuse else next(computed) for r in batch],
-            metadatas=[{**public(r.metadata), "_key": r.key} for r in batch],
-        )
+        # vectors only: metadata, keys and texts live in the records files, and filters run there
+        collection.add(ids=[r.id for r in batch],
+                       embeddings=[reuse[r.embed_text] if r.embed_text in reuse else next(computed) for r in batch])
         report.embedded += len(texts)
         done = report.embedded  # exact even when `embed` reports no batches
         if progress and texts:
