@@ -14,7 +14,8 @@ from pathlib import Path
 from ingest import load_corpus
 from vectorstore import ChromaStore, Record
 
-from .answer.unit_vectors import update_unit_vectors
+from .answer.rank import MULTILINGUAL
+from .answer.unit_vectors import MULTILINGUAL_FILE, update_unit_vectors
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,10 @@ def run_ingest(
     load, records = chunk_records(folders, embedder)
     sync = store.sync(records, embed, progress, spaces)
     update_unit_vectors(store.index_dir, [r.text for r in records], embed, embedder)
+    if spaces and MULTILINGUAL in spaces:  # the units in the multilingual space too (rank.py's use_unit)
+        encode = spaces[MULTILINGUAL]
+        update_unit_vectors(store.index_dir, [r.text for r in records], encode,
+                            getattr(getattr(encode, "__self__", None), "name", MULTILINGUAL), MULTILINGUAL_FILE)
     return IngestReport(
         documents=len(load.documents),
         chunks=len(records),

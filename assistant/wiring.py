@@ -105,7 +105,7 @@ class Container:
         from .answer.rank import MULTILINGUAL
         from .answer.retrieve import Retriever
         from .answer.unit_vectors import FILE as UNITS_FILE
-        from .answer.unit_vectors import UnitVectors
+        from .answer.unit_vectors import MULTILINGUAL_FILE, UnitVectors
 
         index = self.index()
         with self._lock:
@@ -118,8 +118,10 @@ class Container:
                         "the index at %s has no multilingual vector space: questions not in English are ranked "
                         "without it; run `treaty ingest` to add it", s.index_dir)
                 units = UnitVectors(s.index_dir / UNITS_FILE, self.embedder.encode, self.embedder.name)
+                use = self.multilingual
+                use_units = UnitVectors(s.index_dir / MULTILINGUAL_FILE, use.encode, use.name) if use else None
                 self._retriever = Retriever(index, s.primary_doc, self.tuning, s.k, self.adapter, units,
-                                            self.multilingual)
+                                            use, use_units)
             return self._retriever
 
     def generator(self, name: str | None = None):

@@ -73,5 +73,5 @@ def test_english_ranking_is_untouched_and_other_languages_get_the_multilingual_c
     copies = f.X[:, len(BASE):2 * len(BASE)]
     assert (copies == f.X[:, :len(BASE)]).all()  # English weights plus the foreign deltas
     col = FEATURES.index("foreign_use")
-    assert FOREIGN[-3:] == ("foreign_use", "foreign_use_rr", "foreign_use_support")
+    assert FOREIGN[-4:] == ("foreign_use", "foreign_use_rr", "foreign_use_support", "foreign_use_unit")
     assert max(f.X[:, col]) == pytest.approx(max(use.values()))

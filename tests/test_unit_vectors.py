@@ -13,7 +13,14 @@ from assistant.answer.sentences import units
 from assistant.answer.terms import IdfTable
 from assistant.answer.tuning import DEFAULT
 from assistant.answer.types import Passage
-from assistant.answer.unit_vectors import FILE, UnitVectors, read_store, unit_key, update_unit_vectors
+from assistant.answer.unit_vectors import (
+    FILE,
+    MULTILINGUAL_FILE,
+    UnitVectors,
+    read_store,
+    unit_key,
+    update_unit_vectors,
+)
 
 
 class Counting:
@@ -49,6 +56,26 @@ def test_only_new_units_are_embedded_and_gone_ones_dropped(tmp_path, embedder):
     # what the file holds is what the model gives (float16), unit length
     stored = UnitVectors(tmp_path / FILE, Counting(embedder), "m").matrix(["A new passage."])[0]
     assert float(stored @ np.asarray(embedder.encode(["A new passage."])[0])) > 0.999
+
+
+def test_ingest_stores_the_units_in_the_multilingual_space_too(built_index, container):
+    index = container.index()
+    use = container.multilingual
+    keys, vectors = read_store(built_index / MULTILINGUAL_FILE)
+    assert set(keys) == {unit_key(use.name, u) for t in index.texts for u in units(t)}
+    assert vectors.shape == (len(keys), len(use.embed_query("x")))
+
+
+def test_the_two_stores_keep_their_own_files(tmp_path, embedder):
+    """Rewriting one store removes its own replaced matrix, never the other store's."""
+    update_unit_vectors(tmp_path, ["One passage."], Counting(embedder), "m")
+    update_unit_vectors(tmp_path, ["One passage."], Counting(embedder), "u", MULTILINGUAL_FILE)
+    update_unit_vectors(tmp_path, ["Another passage."], Counting(embedder), "m")
+    update_unit_vectors(tmp_path, ["Another passage."], Counting(embedder), "u", MULTILINGUAL_FILE)
+    for file, model in ((FILE, "m"), (MULTILINGUAL_FILE, "u")):
+        keys, vectors = read_store(tmp_path / file)
+        assert keys == [unit_key(model, "Another passage.")] and vectors.shape == (1, embedder.dimensions)
+    assert len(list(tmp_path.glob("*.npy"))) == 2
 
 
 def test_a_unit_the_file_lacks_is_embedded_once_on_first_use(tmp_path, embedder):

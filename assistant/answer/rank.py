@@ -7,8 +7,10 @@ similarity of one of its sentences, see unit_vectors.py); the score is the
 dot product with `Tuning.rank_weights`, fitted by `treaty tune`. Nothing here is fitted.
 A question not in English also gets the multilingual (USE v3, the index's second vector
 space) top list as candidates, and the FOREIGN columns: a copy of every feature plus the
-multilingual cosine, rank and article support, so its weights are the English ones plus its
-own; an English question's are zero there, so English ranking is as without them.
+multilingual cosine, rank, article support and best sentence (the English `best_unit` is
+the English-only embedder's cosine with a question it cannot read), so its weights are the
+English ones plus its own; an English question's are zero there, so English ranking is as
+without them.
 """
 from __future__ import annotations
 
@@ -30,18 +32,26 @@ BASE = (
     "section", "chapter", "title", "definition", "rare_name", "doc_sim", "prose", "article_support",
     "adapted", "adapted_rr", "best_unit",
 )
-MULTI = ("use", "use_rr", "use_support")  # multilingual cosine, its reciprocal rank, its article's share of the top 10
+# multilingual cosine, its reciprocal rank, its article's share of the top 10, its best sentence's cosine
+MULTI = ("use", "use_rr", "use_support", "use_unit")
 # non-zero only for a question not in English: BASE again (deltas on the English weights), then MULTI
 FOREIGN = tuple(f"foreign_{f}" for f in BASE + MULTI)
 FEATURES = BASE + FOREIGN
 ADAPTED = (FEATURES.index("adapted"), FEATURES.index("adapted_rr"))  # the columns the query adapter feeds
 _COPIES = slice(len(BASE), 2 * len(BASE))  # the FOREIGN copies of BASE
+_BEST_UNIT = BASE.index("best_unit")
 _NAME = re.compile(r"\b[A-Z][\w’'-]*(?:\s+(?:(?:of|on|for|and|the)\s*)?[A-Z][\w’'-]*)+")
 
 
 def gate(X: np.ndarray, is_foreign: bool) -> np.ndarray:
-    """Fill the FOREIGN copies of BASE in candidate rows (zeros for an English question)."""
+    """Fill the FOREIGN copies of BASE in candidate rows (zeros for an English question). A
+    question not in English has no English `best_unit` (the English-only embedder's sentence
+    cosine with a question it cannot read; its `use_unit` stands in): zeroing it raised CV hit@5
+    in every language, zeroing the passage-level English cosines as well lowered French and
+    Spanish (treaty tune on eval/train, dev, multilingual; README, Languages)."""
     X[:, _COPIES] = X[:, :len(BASE)] * float(is_foreign)
+    if is_foreign:
+        X[:, [_BEST_UNIT, len(BASE) + _BEST_UNIT]] = 0.0
     return X
 
 
@@ -78,7 +88,8 @@ class FeatureBuilder:
     def __init__(self, index, primary_doc: str, idf: IdfTable, doc_vectors: dict[str, np.ndarray],
                  article_titles: dict[str, set[str]], defined: set[str], structured_docs: set[str],
                  rare_name_max_rows: int = 10, depth: int = 40, adapter: QueryAdapter | None = None,
-                 unit_vectors: UnitVectors | None = None, multilingual=None):
+                 unit_vectors: UnitVectors | None = None, multilingual=None,
+                 multilingual_units: UnitVectors | None = None):
         self.index = index
         self.primary_doc = primary_doc
         self.idf = idf
@@ -92,8 +103,9 @@ class FeatureBuilder:
         self.unit_vectors = unit_vectors
         # the multilingual embedder, used when the index has its vector space
         self.multilingual = multilingual if multilingual is not None and MULTILINGUAL in index.spaces else None
+        self.multilingual_units = multilingual_units if self.multilingual is not None else None
         self._terms: dict[int, frozenset] = {}
-        self._units: dict[int, np.ndarray] = {}
+        self._units: dict[int, dict[int, np.ndarray]] = {}  # id(UnitVectors) -> row -> its units' vectors
 
     def row_terms(self, row: int) -> frozenset:
         """The stemmed terms of a chunk's text (cached per index version)."""
@@ -101,20 +113,23 @@ class FeatureBuilder:
             self._terms[row] = frozenset(tokenize(self.index.texts[row]))
         return self._terms[row]
 
-    def row_units(self, row: int) -> np.ndarray:
-        """The unit vectors of a chunk's sentences and items (cached per index version)."""
-        if row not in self._units:
-            if len(self._units) >= 5000:  # a bound for big indexes: about 30 MB of float32 vectors
-                self._units.clear()
+    def row_units(self, row: int, vectors: UnitVectors) -> np.ndarray:
+        """The vectors of a chunk's sentences and items in `vectors`' space (cached per index version)."""
+        cache = self._units.setdefault(id(vectors), {})
+        if row not in cache:
+            if len(cache) >= 5000:  # a bound for big indexes: about 30 MB of float32 vectors
+                cache.clear()
             texts = units(self.index.texts[row])
-            self._units[row] = self.unit_vectors.matrix(texts) if texts else np.zeros((0, 0), dtype=np.float32)
-        return self._units[row]
+            cache[row] = vectors.matrix(texts) if texts else np.zeros((0, 0), dtype=np.float32)
+        return cache[row]
 
-    def best_unit(self, row: int, qv: np.ndarray) -> float:
-        """The highest cosine of the question with one sentence or item of the chunk (0 without vectors)."""
-        if self.unit_vectors is None:
+    def best_unit(self, row: int, qv: np.ndarray, vectors: UnitVectors | None = None) -> float:
+        """The highest cosine of the question (`qv`, unit length) with one sentence or item of the
+        chunk, in the space of `vectors` (default: the main embedder's; 0 without vectors)."""
+        vectors = vectors or self.unit_vectors
+        if vectors is None:
             return 0.0
-        m = self.row_units(row)
+        m = self.row_units(row, vectors)
         return float(np.max(m @ qv)) if m.size else 0.0
 
     def _cov(self, terms: list[str], have: frozenset) -> float:
@@ -140,7 +155,8 @@ class FeatureBuilder:
         defining = [r for r, m in enumerate(idx.metadatas) if used and (allowed is None or r in allowed)
                     and any(f"|{u}|" in (m.get("defines") or "") for u in used)] if used else []
         is_foreign = foreign(query)
-        use = self.multilingual_neighbours(query, where) if is_foreign else {}
+        use_qv = self.multilingual.embed_query(query) if is_foreign and self.multilingual is not None else None
+        use = self.multilingual_neighbours(query, where, use_qv) if use_qv is not None else {}
         use_rank = {row: r for r, (row, _) in enumerate(sorted(use.items(), key=lambda kv: -kv[1]))}
         rows = list(dict.fromkeys([*dense_rank, *lex_rank, *defining, *use_rank]))
         qv = np.asarray(query_vec, dtype=np.float32)
@@ -199,11 +215,16 @@ class FeatureBuilder:
             floor = min(use.values())  # a candidate beyond the multilingual top list: at most its lowest cosine
             X[:, len(FEATURES) - len(MULTI):] = np.column_stack([
                 [use.get(r, floor) for r in rows], [1.0 / (1 + use_rank.get(r, self.depth)) for r in rows],
-                support(rows, list(use_rank), idx.metadatas)])
+                support(rows, list(use_rank), idx.metadatas),
+                [self.best_unit(r, unit_length(use_qv), self.multilingual_units) if self.multilingual_units is not None else 0.0
+                 for r in rows]])
         return Candidates(rows, gate(X, is_foreign), dense, is_foreign)
 
-    def multilingual_neighbours(self, query: str, where=None) -> dict[int, float]:
-        """Row -> multilingual cosine of the `depth` nearest chunks (none without that vector space)."""
+    def multilingual_neighbours(self, query: str, where=None, query_vec=None) -> dict[int, float]:
+        """Row -> multilingual cosine of the `depth` nearest chunks (none without that vector space);
+        `query_vec`: the query's multilingual embedding, if already computed."""
         if self.multilingual is None:
             return {}
-        return self.index.dense(self.multilingual.embed_query(query), self.depth, where, space=MULTILINGUAL)
+        if query_vec is None:
+            query_vec = self.multilingual.embed_query(query)
+        return self.index.dense(query_vec, self.depth, where, space=MULTILINGUAL)

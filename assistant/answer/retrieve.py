@@ -80,11 +80,12 @@ class Retriever:
 
     def __init__(self, index: HybridIndex, primary_doc: str, tuning: Tuning = DEFAULT, k: int = 5,
                  adapter: QueryAdapter | None = None, unit_vectors: UnitVectors | None = None,
-                 multilingual=None):
+                 multilingual=None, multilingual_units: UnitVectors | None = None):
         self.index = index
         self.adapter = adapter
         self.unit_vectors = unit_vectors  # the composer's sentence vectors of this index version
         self.multilingual = multilingual  # the multilingual embedder (rank.py uses it if the index has its space)
+        self.multilingual_units = multilingual_units  # the same sentence vectors in its space
         self.primary_doc = primary_doc
         self.tuning = tuning
         self.k = k
@@ -125,7 +126,8 @@ class Retriever:
         vectors = dict(zip(docs, np.asarray(self.index.embedder.embed_documents(texts), dtype=np.float32), strict=True))
         return FeatureBuilder(self.index, self.primary_doc, self.idf, vectors, self.article_titles, self.defined,
                               set(self.articles), self.tuning.rare_name_max_rows, adapter=self.adapter,
-                              unit_vectors=self.unit_vectors, multilingual=self.multilingual)
+                              unit_vectors=self.unit_vectors, multilingual=self.multilingual,
+                              multilingual_units=self.multilingual_units)
 
     def candidates(self, query: str, refs: Refs, query_vec, where=None) -> Candidates:
         return self.features.build(query, query_vec, refs, where)

@@ -6,7 +6,9 @@ expedited basis".
 `treaty ingest` embeds the units no earlier ingest embedded (`update_unit_vectors`), into one
 content-addressed store beside the index (`unit-vectors.npz`: a key per unit, the sha1 of the
 model's name and the unit's text, naming a float16 matrix `unit-vectors-<sha>.npy` that serving
-processes memory-map and so share); units no passage has any more are dropped. `UnitVectors`
+processes memory-map and so share); units no passage has any more are dropped. With the
+multilingual vector space on, the same units are kept in its embedder's space too
+(`multilingual-unit-vectors.npz`, for ranking questions not in English). `UnitVectors`
 reads the keys once per index version; a unit the file lacks (an index built
 before this file existed, or written by another model) is embedded on first use and kept in
 memory, so the scores never depend on the file being fresh, only the speed does.
@@ -26,6 +28,8 @@ import numpy as np
 from .sentences import units
 
 FILE = "unit-vectors.npz"
+# the same units in the multilingual embedder's space (rank.py's `use_unit` for questions not in English)
+MULTILINGUAL_FILE = "multilingual-unit-vectors.npz"
 
 
 def unit_key(model: str, text: str) -> str:
@@ -50,24 +54,25 @@ def _write(path: Path, keys: list[str], vectors: np.ndarray) -> None:
     """The vectors under a name of their content, then the keys naming them (the switch), then
     the vector files no longer named removed (a reader holding one keeps its mapping)."""
     digest = hashlib.sha1(vectors.tobytes()).hexdigest()[:16]
-    name = f"unit-vectors-{digest}.npy"
+    name = f"{path.stem}-{digest}.npy"  # unit-vectors-<sha>.npy or multilingual-unit-vectors-<sha>.npy
     tmp = path.with_name(f".{name}.{os.getpid()}.tmp")
     with open(tmp, "wb") as fh:
         np.save(fh, vectors)
     os.replace(tmp, path.parent / name)
-    tmp = path.with_name(f".{FILE}.{os.getpid()}.tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(tmp, "wb") as fh:
         np.savez(fh, keys=np.asarray(keys, dtype="<U20"), vectors_file=np.asarray(name))
     os.replace(tmp, path)  # readers see the old keys or the new ones, never half of them
-    for old in path.parent.glob("unit-vectors-*.npy"):
+    for old in path.parent.glob(f"{path.stem}-*.npy"):
         if old.name != name:
             old.unlink(missing_ok=True)
 
 
-def update_unit_vectors(index_dir: Path, texts: Iterable[str], encode: Callable, model: str) -> int:
-    """Bring `index_dir`/unit-vectors.npz in line with the passages' `texts`: embed only the
-    units it lacks, drop the ones no passage has. Returns how many units were embedded."""
-    path = Path(index_dir) / FILE
+def update_unit_vectors(index_dir: Path, texts: Iterable[str], encode: Callable, model: str,
+                        file: str = FILE) -> int:
+    """Bring `index_dir`/`file` in line with the passages' `texts`: embed only the units it
+    lacks, drop the ones no passage has. Returns how many units were embedded."""
+    path = Path(index_dir) / file
     wanted = {unit_key(model, u): u for t in texts for u in units(t)}
     keys, vectors = read_store(path)
     have = {k: i for i, k in enumerate(keys) if k in wanted}
