@@ -19,7 +19,6 @@ from .evidence import DECLINE_FEATURES
 from .terms import IdfTable
 from .tuning import Tuning
 from .types import Decision, Passage, Turn
-from .unit_vectors import best_cosine
 
 _TASKS = [
     re.compile(r"\b(ignore|disregard|forget|override)\b.{0,40}\b(instructions?|documents?|rules|prompt|context|above|previous|sources?)\b", re.I),
@@ -98,9 +97,10 @@ def decline_probability(x, tuning: Tuning) -> float:
 
 
 def decide(question: str, query: str, retrieval, passages: list[Passage], idf: IdfTable, tuning: Tuning,
-           unit_vectors=None) -> Decision:
+           closest_sentence=None) -> Decision:
     """Answer or decline, and why. `retrieval` is None for requests that are not questions;
-    `unit_vectors`: the index's sentence vectors (unit_vectors.UnitVectors), for the closest sentence."""
+    `closest_sentence(texts, query, query_vec)`: how close the closest sentence of the passages
+    comes to the question (Retriever.closest_sentence; 0.0 without it)."""
     if retrieval is None or is_task_request(question):
         return Decision(True, "task")
     if retrieval.missing and not retrieval.pinned:
@@ -113,7 +113,8 @@ def decide(question: str, query: str, retrieval, passages: list[Passage], idf: I
     if not retrieval.pinned and _PRESENT_MOMENT.search(question):
         return Decision(True, "unsupported", "asks about the present moment; the documents are a fixed snapshot")
     if not retrieval.pinned:  # a question naming an article is answered from that article
-        best_unit = best_cosine([p.text for p in passages], retrieval.query_vec, unit_vectors)
+        texts = [p.text for p in passages]
+        best_unit = closest_sentence(texts, query, retrieval.query_vec) if closest_sentence else 0.0
         x = evidence.features(question, query, passages, idf, [p.score for p in passages], best_unit)
         p = decline_probability(x, tuning)
         if p >= tuning.decline_threshold:
@@ -124,5 +125,5 @@ def decide(question: str, query: str, retrieval, passages: list[Passage], idf: I
 def decide_stage(turn: Turn, tuning: Tuning) -> Turn:
     s = turn.standalone
     decision = decide(turn.question, s.query, turn.retrieval, list(turn.passages), turn.retriever.idf, tuning,
-                      getattr(turn.retriever, "unit_vectors", None))
+                      getattr(turn.retriever, "closest_sentence", None))
     return replace(turn, decision=decision)

@@ -24,7 +24,7 @@ from vectorstore.lexical import tokenize
 from .adapter import QueryAdapter, adapted_features, similarity_features
 from .sentences import units
 from .terms import IdfTable, asks_definition, content_terms, coverage, foreign
-from .unit_vectors import UnitVectors, unit_length
+from .unit_vectors import UnitVectors, best_cosine, unit_length
 
 MULTILINGUAL = "multilingual"  # the index's vector space of the multilingual embedder
 BASE = (
@@ -131,6 +131,14 @@ class FeatureBuilder:
             return 0.0
         m = self.row_units(row, vectors)
         return float(np.max(m @ qv)) if m.size else 0.0
+
+    def closest_sentence(self, texts: list[str], query: str, query_vec) -> float:
+        """The highest cosine of the question with a sentence of `texts` (the answerability
+        model's `best_unit`), in the space this ranker reads the question in: the multilingual
+        one for a question not in English (when the index has it), else the main embedder's."""
+        if foreign(query) and self.multilingual_units is not None:
+            return best_cosine(texts, self.multilingual.embed_query(query), self.multilingual_units)
+        return best_cosine(texts, query_vec, self.unit_vectors)
 
     def _cov(self, terms: list[str], have: frozenset) -> float:
         total = sum(self.idf(t) for t in set(terms))

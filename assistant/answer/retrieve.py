@@ -132,6 +132,10 @@ class Retriever:
     def candidates(self, query: str, refs: Refs, query_vec, where=None) -> Candidates:
         return self.features.build(query, query_vec, refs, where)
 
+    def closest_sentence(self, texts: list[str], query: str, query_vec) -> float:
+        """How close the closest sentence of `texts` comes to the question (rank.FeatureBuilder)."""
+        return self.features.closest_sentence(texts, query, query_vec)
+
     def doc_title(self, doc_id: str) -> str:
         return self.short_titles.get(doc_id, doc_id)
 

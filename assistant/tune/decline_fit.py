@@ -15,7 +15,6 @@ from ..answer.decide import is_task_request
 from ..answer.evidence import BASE, DECLINE_FEATURES, FOREIGN, features
 from ..answer.rank import FEATURES
 from ..answer.types import Passage
-from ..answer.unit_vectors import best_cosine
 
 
 def passages_of(ex, weights: dict[str, float], index, k: int) -> list[Passage]:
@@ -35,7 +34,8 @@ def decline_matrix(examples, weights, retriever) -> tuple[np.ndarray, np.ndarray
     rows, y = [], []
     for ex in examples:
         ps = passages_of(ex, weights, retriever.index, retriever.k)
-        best_unit = best_cosine([p.text for p in ps], ex.query_vec, getattr(retriever, "unit_vectors", None))
+        closest = getattr(retriever, "closest_sentence", None)
+        best_unit = closest([p.text for p in ps], ex.query, ex.query_vec) if closest else 0.0
         rows.append(features(ex.question, ex.query, ps, retriever.idf, [p.score for p in ps], best_unit))
         y.append(0.0 if ex.answerable else 1.0)
     return np.array(rows), np.array(y)
