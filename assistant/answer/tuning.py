@@ -57,8 +57,8 @@ class Tuning:
     lead_bonus: float = knob(0.1, "bonus for the first sentence of a passage")
     unit_sim_weight: float = knob(1.0, "weight of a sentence's cosine with the question, relative to the closest "
                                   "sentence's (unit_vectors.py: its meaning, where lay words miss the treaty's)",
-                                  "picked by 5-fold CV over a grid: python bench/unit_weight.py eval/train.jsonl "
-                                  "eval/dev.jsonl (bench/results/unit_weight.json)")
+                                  "picked by 5-fold CV over a grid: python bench/composer_fit.py eval/train.jsonl "
+                                  "eval/dev.jsonl --knobs unit_sim_weight (grid figures: bench/results/unit_weight.json)")
     definition_bonus: float = knob(0.15, "bonus x coverage for a 'means' sentence when a definition is asked")
     named_bonus: float = knob(1.0, "bonus for the sentences of the paragraph or item a question names (\"Article 40 paragraph 8\", \"2(b)\")")
     asked_term_bonus: float = knob(1.0, "bonus for the sentence defining the very term a definition question names "

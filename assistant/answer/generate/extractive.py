@@ -54,7 +54,7 @@ def unit_similarity(passages: list[Passage], query_vec, unit_vectors) -> dict[tu
     sims = cosines([text for _, _, text in keys], query_vec, unit_vectors)
     # relative to the unit closest in meaning (0 for it, negative for the rest): a raw cosine would
     # lift every unit alike, past keep_ratio, and quote more passages (measured: citation precision
-    # 0.817 -> 0.788 at weight 1, against 0.817 -> 0.817 relative; bench/unit_weight.py)
+    # 0.817 -> 0.788 at weight 1, against 0.817 -> 0.817 relative; bench/composer_fit.py)
     sims = sims - sims.max()
     return {(n, pos): float(s) for (n, pos, _), s in zip(keys, sims, strict=True)}
 
