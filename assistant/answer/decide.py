@@ -124,6 +124,7 @@ def decide(question: str, query: str, retrieval, passages: list[Passage], idf: I
 
 def decide_stage(turn: Turn, tuning: Tuning) -> Turn:
     s = turn.standalone
-    decision = decide(turn.question, s.query, turn.retrieval, list(turn.passages), turn.retriever.idf, tuning,
+    retrieved = [p for p in turn.passages if not p.metadata]  # what the model was fitted on (treaty tune)
+    decision = decide(turn.question, s.query, turn.retrieval, retrieved, turn.retriever.idf, tuning,
                       getattr(turn.retriever, "closest_sentence", None))
     return replace(turn, decision=decision)

@@ -55,8 +55,9 @@ def respond(turn: Turn, generator: Generator, tuning: Tuning) -> Iterator[dict]:
             context["carried"] = s.query[len(turn.question):].strip()
             context["avoid"] = _previous_quotes(turn.history)
         # a passage's header (document, article, chapter) and the label line the model is shown
-        # above it are metadata: citable with it, but a sentence must say something of the text
-        passages = {p.n: (f"{passage_label(p)}\n{p.header}", p.text) for p in turn.passages}
+        # above it are metadata: citable with it, but a sentence must say something of the text;
+        # a document-facts passage (doc_facts.py) is that metadata: its text is all there is
+        passages = {p.n: ("" if p.metadata else f"{passage_label(p)}\n{p.header}", p.text) for p in turn.passages}
         query = turn.question if generator.name == "extractive" or not s.follow_up else s.query
         deltas = generator.stream(query, list(turn.passages), context)
         for kind, sentence, ns in verified_sentences(deltas, passages, SYSTEM_PROMPT, tuning.support_threshold):

@@ -19,6 +19,7 @@ from vectorstore import Hit, HybridIndex
 from vectorstore.lexical import tokenize
 
 from .adapter import QueryAdapter
+from .doc_facts import document_fact_hits
 from .rank import FEATURES, Candidates, FeatureBuilder
 from .sentences import ITEM
 from .terms import IdfTable, asks_comparison, content_terms
@@ -95,8 +96,10 @@ class Retriever:
         kinds = self.kinds
         self.articles: dict[str, set[int]] = {}  # doc_id -> article numbers
         self.chapters: dict[str, set[str]] = {}  # doc_id -> chapter numerals
-        for m in index.metadatas:
+        self.first_rows: dict[str, int] = {}  # doc_id -> its first row (its title and date: doc_facts.py)
+        for row, m in enumerate(index.metadatas):
             doc = m.get("doc_id", "")
+            self.first_rows.setdefault(doc, row)
             self.titles.setdefault(doc, f"{m.get('doc_title', '')} {m.get('doc_short_title', '')}")
             self.short_titles.setdefault(doc, m.get("doc_short_title") or m.get("doc_title") or doc)
             kinds.setdefault(doc, m.get("kind", ""))
@@ -229,8 +232,12 @@ class Retriever:
 
 
 def passages_for(retrieval: Retrieval, retriever: Retriever) -> tuple[list[Passage], list[Hit]]:
-    """The passages a generator sees: the named articles' chunks if any, else the top k."""
+    """The passages a generator sees: the named articles' chunks if any, else the top k; then a named
+    document's title and date when the question asks when or which one (doc_facts.py), scored as
+    the first passage (the question is about the document itself)."""
     hits = retrieval.hits[: retrieval.pinned] if retrieval.pinned else retrieval.hits[: retriever.k]
+    facts = document_fact_hits(retrieval.query, retrieval.refs.docs, retriever.first_rows, retriever.index,
+                               hits[0].score if hits else 0.0, len(hits) + 1)
     index = retriever.index
     # named in the question's own words (not inherited from an earlier answer by a follow-up)
     own = retriever.parse(retrieval.query).articles
@@ -249,8 +256,9 @@ def passages_for(retrieval: Retrieval, retriever: Retriever) -> tuple[list[Passa
                 h.score, index.embed_texts[index.row[h.id]], h.dense, named=i <= retrieval.pinned and named(h),
                 item=item(h) if i <= retrieval.pinned else "")
         for i, h in enumerate(hits, start=1)
-    ]
-    return passages, hits
+    ] + [Passage(len(hits) + 1, h.text, h.metadata["label"], h.metadata.get("doc_short_title") or
+                 h.metadata.get("doc_title", ""), h.score, h.text, metadata=True) for h in facts]
+    return passages, [*hits, *facts]
 
 
 def retrieve_stage(turn: Turn, skip: bool = False) -> Turn:

@@ -24,6 +24,7 @@ class Passage:
     dense: float = 0.0  # cosine similarity of the question and the passage
     named: bool = False  # the paragraph the question names ("Article 40 paragraph 8")
     item: str = ""  # the lettered item the question names in this passage's article ("2(b)": "b")
+    metadata: bool = False  # a named document's title and date, not its text (doc_facts.py)
 
     @property
     def header(self) -> str:

@@ -26,7 +26,8 @@ _DURATION = re.compile(r"\b(?:(?:for a period of|up to|not exceeding|within|at l
 _COUNT = re.compile(r"\b\d[\d,]*\b")
 # a definition sentence: the quoted term, then "means" / "shall mean" ('"computer data" means any ...')
 _DEFINES = re.compile(r"[\"“‘']([^\"”’']{2,80})[\"”’']\s+(?:shall\s+)?means?\b", re.I)
-_DATE = re.compile(r"\b\d{1,2}\s+(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{4}\b")
+_DATE = re.compile(r"\b\d{1,2}\s+(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{4}\b"
+                   r"|\b(?:19|20)\d\d-[01]\d-[0-3]\d\b")  # or ISO, as a document's date is recorded
 
 
 @dataclass(frozen=True)
@@ -81,8 +82,10 @@ def score_units(question: str, passages: list[Passage], idf: IdfTable, t: Tuning
                 cov -= t.repeat_penalty
             s = cov + about + t.rank_weight * confidence + (t.lead_bonus if pos == 0 else 0.0)
             s += t.unit_sim_weight * similarity.get((p.n, pos), 0.0)
-            if p.named or (p.item and (m := ITEM.match(text)) and m.group(1) == p.item):
-                s += t.named_bonus  # the question named this paragraph or item: it answers before the rest
+            if p.named or p.metadata or (p.item and (m := ITEM.match(text)) and m.group(1) == p.item):
+                # the question named this paragraph or item, or asked a named document's title or date:
+                # it answers before the rest
+                s += t.named_bonus
             if definition and ("shall mean" in text or " means " in text):
                 s += t.definition_bonus * cov + (t.asked_term_bonus if defines_asked_term(question, text) else 0.0)
             if words < 6 or text.endswith(":") and words < 15:
