@@ -472,10 +472,10 @@
     greeting = greeting || defaults.greeting || "";
     suggestions = suggestions || defaults.suggestions || [];
     fit();
-    renderAll();
-    document.body.appendChild(host);
+    renderAll(); // the conversation and open panel restored from sessionStorage (state) before the host is in the page
     if (state.open) { panel.hidden = false; bubble.setAttribute("aria-expanded", "true");
       bubble.setAttribute("aria-label", T.closeTo + title); }
+    document.body.appendChild(host);
   }
 
   // One CORS request decides: allowed origins get the bubble, others one console warning.
