@@ -21,7 +21,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SCRIPTS = [("retrieval", "retrieval.py"), ("retrieval_train", "retrieval.py"), ("query_speed", "query_speed.py"),
-           ("startup", "startup.py"), ("scale", "scale.py")]
+           ("startup", "startup.py"), ("scale", "scale.py"), ("llm_sample", "llm_sample.py")]
 
 
 def machine() -> dict:
