@@ -115,7 +115,7 @@ def section(r: dict) -> str:
         "## Performance", "",
         "`make bench` runs `bench/run.py`: `retrieval.py` (our answers against the textbook LangChain RAG and "
         "BM25 alone), `query_speed.py` (ingest, embedding throughput, query latency, the local generator), "
-        "`startup.py` and `scale.py`; each prints a table and all results land in `bench/results/latest.json`. "
+        "`startup.py`, `scale.py` and `llm_sample.py` (the packaged Qwen on 40 questions, see LLM generators); each prints a table and all results land in `bench/results/latest.json`. "
         "This section is printed from that file by `python bench/readme_table.py` (`--write` puts it here). "
         "Scale sizes: `make bench BENCH_SCALE_SIZES=1000,10000` (default 1k, 10k, 100k; sizes above 100k run in "
         "server mode only). The run below took "

@@ -3,7 +3,8 @@
 Scripts: retrieval.py (our retriever and answers vs the textbook LangChain RAG and BM25),
 query_speed.py (ingest, re-ingest, embedding throughput, retrieval, ask, local generator),
 startup.py (`treaty --help`, `treaty serve` readiness), scale.py (1k-100k chunks, embedded
-and server Chroma). Each prints its own markdown table; `python bench/readme_table.py`
+and server Chroma), llm_sample.py (the packaged Qwen vs extractive on 40 questions; skipped
+without the local extra). Each prints its own markdown table; `python bench/readme_table.py`
 turns latest.json into the README's Performance section.
 
     .venv/bin/python bench/run.py [--scale-sizes 1000,10000,100000]   (or BENCH_SCALE_SIZES=...)
