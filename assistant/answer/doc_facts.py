@@ -57,13 +57,12 @@ def fact_text(metadata: dict) -> str:
 def document_fact_hits(question: str, docs: tuple[str, ...], first_rows: dict[str, int], index,
                        score: float, rank: int) -> list[Hit]:
     """The first named document's facts as a Hit (rank `rank`, ranker score `score`), if asked."""
-    for doc in docs[:1]:
-        row = first_rows.get(doc)
-        if row is None:
-            continue
-        m = index.metadatas[row]
-        text = fact_text(m)
-        if text and asks_document_fact(question, m):
-            meta = {k: v for k, v in m.items() if k not in ("article", "paragraph", "chapter", "part")}
-            return [Hit(index.ids[row], text, {**meta, "label": LABEL, "section": "document"}, score, 0.0, 0.0, rank)]
-    return []
+    row = first_rows.get(docs[0]) if docs else None
+    if row is None:
+        return []
+    m = index.metadatas[row]
+    text = fact_text(m)
+    if not text or not asks_document_fact(question, m):
+        return []
+    meta = {k: v for k, v in m.items() if k not in ("article", "paragraph", "chapter", "part")}
+    return [Hit(index.ids[row], text, {**meta, "label": LABEL, "section": "document"}, score, 0.0, 0.0, rank)]
