@@ -2,10 +2,13 @@
 follow-ups that answer the new aspect, and the references a question can make."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from assistant.answer.generate.extractive import compose
 from assistant.answer.terms import IdfTable, asks_comparison
+from assistant.answer.tuning import DEFAULT
 from assistant.answer.types import Passage
 from assistant.answer.understand.condense import condense, is_follow_up
 from assistant.answer.understand.refs import ArticleRef, article_refs, parse_refs
@@ -35,6 +38,36 @@ def test_a_follow_up_answers_the_new_aspect_not_the_previous_answer():
     avoid = frozenset(t.rstrip(".;: ") for t, _ in first)
     again = compose("And can it be extended?", passages, idf, carried="How long can preserved data be kept?", avoid=avoid)
     assert again[0][0] == "A State Party may provide for such an order to be subsequently renewed."
+
+
+DISPUTES = ("1. States Parties shall endeavour to settle disputes concerning the interpretation or application of "
+            "this Convention through negotiation or any other peaceful means of their own choice.\n\n"
+            "2. Any dispute between two or more States Parties that cannot be settled through negotiation within a "
+            "reasonable time shall, at the request of one of those States Parties, be submitted to arbitration. If, six "
+            "months after the date of the request for arbitration, those States Parties are unable to agree on the "
+            "organization of the arbitration, any one of those States Parties may refer the dispute to the International "
+            "Court of Justice.")
+
+
+def test_a_quoted_sentence_is_followed_by_the_next_one_that_leans_back_on_it():
+    idf = IdfTable([DISPUTES, PRESERVE, UN])
+    one = replace(DEFAULT, max_units=1)  # the scores alone would quote one sentence
+    out = compose("Can a dispute be submitted to arbitration?", [_p(1, DISPUTES, "Art. 63", "UN Convention")], idf, one)
+    texts = [t for t, _ in out]
+    arbitration = next(i for i, t in enumerate(texts) if t.endswith("be submitted to arbitration."))
+    assert texts[arbitration + 1].startswith("If, six months after the date of the request for arbitration")
+
+
+@pytest.mark.parametrize("follower", [
+    "Each State Party shall adopt such legislative and other measures as may be necessary to protect witnesses.",
+    "These measures shall include the power to:",
+])
+def test_boilerplate_such_and_item_intros_are_not_continuations(follower):
+    text = "Each State Party shall keep a register of every request for arbitration it receives. " + follower
+    idf = IdfTable([text, UN])
+    out = compose("Does a State Party keep a register of requests for arbitration?", [_p(1, text, "Art. 9", "UN Convention")],
+                  idf, replace(DEFAULT, max_units=1))
+    assert [t for t, _ in out] == ["Each State Party shall keep a register of every request for arbitration it receives."]
 
 
 def test_a_comparison_answers_side_by_side_naming_each_document():

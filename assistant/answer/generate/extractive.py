@@ -123,6 +123,33 @@ def direct_answer(question: str, text: str) -> str | None:
     return span[0].upper() + span[1:]
 
 
+# a sentence that leans on the one before it: it opens with a condition or a back-reference
+# ("If, six months after …", "Such a request …", "Otherwise …"), or says "such" early on
+# ("A State Party may provide for such an order to be subsequently renewed.")
+_LEANS_BACK = re.compile(r"^(?:If|Otherwise|Failing (?:that|such|this)|In (?:that|such|this|either) (?:case|event)|"
+                         r"Thereafter|Such|This|These|Those|It|They)\b"
+                         # "such an order" refers back; "such legislative and other measures as" does not
+                         r"|^(?:\S+\s+){0,5}such\s+(?:an?\s+)?\w++(?!\s+(?:and|or|as)\b)")
+
+
+def _with_continuations(ordered: list[Unit], scored: list[Unit], max_words: int) -> list[Unit]:
+    """A chosen sentence is followed by the next one of its paragraph when that one leans back on
+    it (_LEANS_BACK), as long as the answer stays within `max_words`."""
+    by_key = {(u.n, u.pos): u for u in scored}
+    out = list(ordered)
+    words = sum(len(u.text.split()) for u in out)
+    for u in ordered:
+        nxt = by_key.get((u.n, u.pos + 1))
+        if (nxt is None or nxt in out or not _LEANS_BACK.search(nxt.text) or ITEM.match(nxt.text)
+                or nxt.text.rstrip().endswith(":")):  # an intro to items is not a continuation
+            continue
+        if words + len(nxt.text.split()) > max_words:
+            break
+        out.insert(out.index(u) + 1, nxt)
+        words += len(nxt.text.split())
+    return out
+
+
 def _with_items(chosen: list[Unit], scored: list[Unit], max_words: int) -> list[Unit]:
     """A chosen unit that ends with ':' is followed by the items it introduces."""
     out: list[Unit] = []
@@ -172,7 +199,7 @@ def compose(question: str, passages: list[Passage], idf: IdfTable, t: Tuning = D
         chosen.append(u)
     # keep the best unit first, the rest in document order of their passages
     rest = sorted(chosen[1:], key=lambda u: (u.n, u.pos))
-    ordered = _with_items([best, *rest], scored, t.max_words)
+    ordered = _with_continuations(_with_items([best, *rest], scored, t.max_words), scored, t.max_words)
     out = [(u.text, u.n) for u in ordered]
     # an intro that ends with ':' reads better with the items after it
     # a direct answer span: from the chosen units, else from any unit of the best passages
