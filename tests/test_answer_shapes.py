@@ -31,6 +31,15 @@ def test_a_duration_question_leads_with_the_duration():
     assert out[0] == ("Up to a maximum of 90 days.", 1)
 
 
+def test_a_when_clause_that_opens_a_condition_gets_no_date_lead():
+    text = "This Convention shall be open to all States for signature from 25 October 2025 in Hanoi."
+    idf = IdfTable([text, UN])
+    passages = [_p(1, text, "Art. 64(1)", "UN Convention")]
+    assert compose("When was the Convention open for signature?", passages, idf)[0] == ("25 October 2025.", 1)
+    conditional = compose("When a State signs the Convention in Hanoi, is it bound?", passages, idf)
+    assert conditional[0][0] == text
+
+
 def test_a_follow_up_answers_the_new_aspect_not_the_previous_answer():
     idf = IdfTable([PRESERVE, BUDAPEST, UN])
     passages = [_p(1, PRESERVE, "Art. 25(2)", "UN Convention")]

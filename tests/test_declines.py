@@ -32,16 +32,27 @@ def test_names_no_document_contains_are_evidence():
     assert _f("When is it open for signature in Hanoi?")["unknown_names"] == 0
 
 
-def test_a_when_question_without_any_date_in_the_passages_is_evidence():
+def test_a_time_question_without_any_time_in_the_passages_is_evidence():
     no_date = [Passage(1, CORPUS[0], "", "", 1.0, CORPUS[0], 0.5)]
-    assert _f("When does the review take place?", no_date)["date_missing"] == 1.0
-    assert _f("When is it open for signature?")["date_missing"] == 0.0
+    assert _f("When does the review take place?", no_date)["time_missing"] == 1.0
+    assert _f("When is it open for signature?")["time_missing"] == 0.0
+    # "when" opening a condition asks no time
+    assert _f("When a country passes information on, can it keep it secret?", no_date)["time_missing"] == 0.0
 
 
-def test_a_how_many_question_without_any_number_in_the_passages_is_evidence():
+def test_an_exact_date_question_answered_only_by_a_relative_time_is_evidence():
+    relative = [Passage(1, CORPUS[1], "", "", 1.0, CORPUS[1], 0.5)]
+    features_ = _f("On what exact date will it enter into force?", relative)
+    assert features_["calendar_missing"] == 1.0 and features_["time_missing"] == 0.0
+    assert _f("On what date is it open for signature?")["calendar_missing"] == 0.0
+
+
+def test_a_how_many_question_without_a_count_of_that_thing_is_evidence():
     no_number = [Passage(1, CORPUS[0], "", "", 1.0, CORPUS[0], 0.5)]
-    assert _f("How many countries have ratified it?", no_number)["number_missing"] == 1.0
-    assert _f("How many instruments are needed?")["number_missing"] == 0.0
+    assert _f("How many countries have ratified it?", no_number)["count_missing"] == 1.0
+    assert _f("How many instruments are needed?")["count_missing"] == 0.0  # "the fortieth instrument"
+    label = "Chapter 2 of this Convention sets out the criminal offences."
+    assert _f("How many chapters does it have?", [Passage(1, label, "", "", 1.0, label, 0.5)])["count_missing"] == 1.0
 
 
 @pytest.mark.parametrize("request_text", ["Write a cover letter for a cybersecurity job.", "Draft a LinkedIn post about Hanoi.",

@@ -17,9 +17,9 @@ import re
 
 from vectorstore import Hit
 
+from .asks import asks_calendar_date, asks_time
 from .terms import content_terms
 
-ASKS_DATE = re.compile(r"^\s*(?:when|(?:(?:by|on|from|until|in)\s+)?what (?:exact )?(?:date|day|year|month))\b", re.I)
 # "which/what" and the noun phrase it asks for (not an auxiliary: "what does it say" asks the text)
 _ASKS_WHICH = re.compile(r"^\s*(?:which|what)\s+(?!(?:is|are|was|were|do|does|did|can|could|should|would|will|"
                          r"shall|may|might|must|has|have|had)\b)((?:[\w-]+\s+){0,3}[\w-]+)", re.I)
@@ -35,7 +35,7 @@ def asks_document_fact(question: str, metadata: dict) -> bool:
     ("Which General Assembly resolution ...": "Resolution 79/243")."""
     asked = set(content_terms(question))
     title = metadata.get("doc_title") or ""
-    if ASKS_DATE.search(question):
+    if asks_time(question) or asks_calendar_date(question):
         # the events the date describes are its lowercase words ("opened for signature"; "Budapest" is a place)
         events = " ".join(w for w in re.findall(r"[A-Za-z-]+", metadata.get("date") or "") if w.islower())
         return bool(asked & set(content_terms(events)))

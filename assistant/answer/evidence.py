@@ -4,7 +4,8 @@ passages hold. Features only; `decide.py` combines them with `Tuning.decline_wei
 Features (all in 0..1 or small counts): best similarity and term coverage of the passages,
 the closest sentence's similarity,
 the question's terms and names that no document contains, and question types whose answer
-kind (a date, a number) no passage holds. A question not in English has them as FOREIGN
+kind no passage holds (asks.py: a time, a calendar date, a count of the thing asked about).
+A question not in English has them as FOREIGN
 copies (plus the ranker's top score, which carries the multilingual similarity), the English
 ones zero: English words unknown to the corpus mean something else in a French question, so
 the two are separate models, each fitted on its own questions.
@@ -17,24 +18,19 @@ import numpy as np
 
 from vectorstore.lexical import tokenize
 
+from . import asks
 from .terms import IdfTable, content_terms, coverage, foreign
 from .types import Passage
 
 BASE = (
     "bias", "best_dense", "best_cov", "best_header_cov", "unknown_terms", "unknown_names", "names_not_in_passages",
-    "date_missing", "number_missing", "top_margin", "any_unknown_term", "best_unit",
+    "time_missing", "calendar_missing", "count_missing", "top_margin", "any_unknown_term", "best_unit",
 )
 FOREIGN = (*(f"foreign_{f}" for f in BASE), "foreign_top_score")
 DECLINE_FEATURES = BASE + FOREIGN
 # capitalised words or acronyms, words with digits ("NIS2", "108"), not the question's first word
 _NAMEISH = re.compile(r"(?<!^)(?<![.?!]\s)\b(?:[A-Z][A-Za-z0-9’'-]+|[a-z]*\d[\w-]*)")
 _MULTI_NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+(?:(?:of|on|for|and|the)\s*)?[A-Z][\w’'-]+)+")
-_ASKS_DATE = re.compile(r"^\s*(?:when|(?:(?:by|on|from|until)\s+)?what (?:exact )?(?:date|day|year|month))\b", re.I)
-_ASKS_NUMBER = re.compile(r"\bhow (?:many|much)\b", re.I)
-_DATE = re.compile(r"\b(?:1[89]|20)\d\d\b|\b\d{1,2}\s+(?:January|February|March|April|May|June|July|August|"
-                   r"September|October|November|December)\b")
-_NUMBER = re.compile(r"\b\d+\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty|"
-                     r"sixty|ninety|hundred)\b", re.I)
 
 
 def _unknown_share(terms: list[str], idf: IdfTable) -> float:
@@ -72,8 +68,9 @@ def base_features(question: str, query: str, passages: list[Passage], idf: IdfTa
         _unknown_share(terms, idf),
         min(len(unknown_names), 3) / 3,
         min(len(missing_multi), 2) / 2,
-        float(bool(_ASKS_DATE.search(question)) and not _DATE.search(text)),
-        float(bool(_ASKS_NUMBER.search(question)) and not _NUMBER.search(text)),
+        float(asks.asks_time(question) and not asks.has_time(text)),
+        float(asks.asks_calendar_date(question) and not asks.has_calendar_date(text)),
+        float(asks.asks_count(question) and not asks.has_count(question, text)),
         max(min(margin, 5.0), 0.0) / 5.0,
         float(any(not idf.known(t) for t in terms)),
         best_unit,

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from vectorstore.lexical import tokenize
 
+from ..asks import asks_calendar_date, asks_time
 from ..sentences import ITEM, units
 from ..sentences import render as render_sentence
 from ..terms import IdfTable, asks_comparison, asks_definition, content_terms, coverage
@@ -23,7 +24,6 @@ from ..types import Passage
 from ..unit_vectors import cosines
 
 _DURATION = re.compile(r"\b(?:(?:for a period of|up to|not exceeding|within|at least|a maximum of)\s+){0,4}(?:a maximum of\s+)?\d+\s+(?:days?|months?|years?|hours?)\b", re.I)
-_COUNT = re.compile(r"\b\d[\d,]*\b")
 # a definition sentence: the quoted term, then "means" / "shall mean" ('"computer data" means any ...')
 _DEFINES = re.compile(r"[\"“‘']([^\"”’']{2,80})[\"”’']\s+(?:shall\s+)?means?\b", re.I)
 _DATE = re.compile(r"\b\d{1,2}\s+(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{4}\b"
@@ -112,8 +112,9 @@ def direct_answer(question: str, text: str) -> str | None:
     if "how many" in q:
         span = _count_span(question, text)
         return span[0].upper() + span[1:] if span else None
+    # a time question, not a "When a country …, can it …?" condition (asks.py)
     rx = _DURATION if ("how long" in q or "duration" in q or "period" in q) else (
-        _DATE if q.startswith("when") or "what date" in q else (_COUNT if "how many" in q else None))
+        _DATE if asks_time(question) or asks_calendar_date(question) else None)
     if rx is None:
         return None
     m = rx.search(text)
