@@ -88,6 +88,17 @@ def test_a_comparison_answers_side_by_side_naming_each_document():
     assert out[1][0].startswith("Under the Budapest Convention (Art. 2): Each Party shall adopt")
 
 
+def test_a_comparison_quotes_the_matching_provision_not_a_sentence_with_its_comparison_words():
+    extradition = ("b) Where a different minimum penalty is to be applied under an arrangement agreed between two or "
+                   "more parties, the minimum penalty provided for under such arrangement shall apply.")
+    idf = IdfTable([PRESERVE, BUDAPEST, UN, extradition])
+    passages = [_p(1, UN, "Art. 7(1)", "UN Convention"), _p(2, BUDAPEST, "Art. 2", "Budapest Convention"),
+                _p(3, extradition, "Art. 24(1)", "Budapest Convention")]
+    out = compose("What are the differences between the UN convention and the Budapest Convention on illegal access?",
+                  passages, idf)
+    assert [n for _, n in out] == [1, 2]
+
+
 @pytest.mark.parametrize("question", ["Do both conventions require states to criminalise attempts?",
                                       "How does the UN definition differ from the Budapest one?",
                                       "Is the UN text comparable to the Budapest Convention on this?"])

@@ -67,6 +67,16 @@ def asks_comparison(question: str) -> bool:
     return bool(_COMPARISON_Q.search(question))
 
 
+def comparison_cues(question: str) -> set[str]:
+    """The stems of the words that make a question a comparison ("differences", "both", "versus",
+    and "between" beside them): its shape, not its topic, so a sentence holding them ("Where a
+    different minimum penalty …") is no closer to what is asked."""
+    if not asks_comparison(question):
+        return set()
+    cues = {t for m in _COMPARISON_Q.finditer(question) for t in tokenize(m.group(0))}
+    return cues | set(tokenize("between"))
+
+
 def foreign(text: str) -> bool:
     """Whether a question is written in another language than the documents' English (i18n.detect):
     such questions get their own ranking and decline weights (rank.FOREIGN, evidence.FOREIGN)."""

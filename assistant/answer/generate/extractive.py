@@ -18,7 +18,7 @@ from vectorstore.lexical import tokenize
 from ..asks import asks_calendar_date, asks_time
 from ..sentences import ITEM, units
 from ..sentences import render as render_sentence
-from ..terms import IdfTable, asks_comparison, asks_definition, content_terms, coverage
+from ..terms import IdfTable, asks_comparison, asks_definition, comparison_cues, content_terms, coverage
 from ..tuning import DEFAULT, Tuning
 from ..types import Passage
 from ..unit_vectors import cosines
@@ -66,8 +66,9 @@ def score_units(question: str, passages: list[Passage], idf: IdfTable, t: Tuning
     `avoid`: units the previous answer already quoted (a follow-up asks for something new),
     `similarity`: (passage number, position) -> the unit's cosine with the question."""
     similarity = similarity or {}
-    terms = content_terms(question)
-    old = [x for x in content_terms(carried) if x not in set(terms)]
+    cues = comparison_cues(question)
+    terms = [x for x in content_terms(question) if x not in cues]
+    old = [x for x in content_terms(carried) if x not in set(terms) and x not in cues]
     definition = asks_definition(question)
     scored: list[Unit] = []
     top = max((p.score for p in passages), default=0.0)
@@ -169,12 +170,15 @@ def _with_items(chosen: list[Unit], scored: list[Unit], max_words: int) -> list[
 
 
 def side_by_side(scored: list[Unit], passages: list[Passage]) -> list[tuple[str, int]]:
-    """A comparison: the best unit of each of the two best-ranked documents, each named."""
+    """A comparison: the best unit of each of the two best-ranked documents, each named, from that
+    document's two best-ranked passages (the ranker narrows the provisions, the unit scores choose
+    the sentence; from all of them a sentence holding the question's words elsewhere could win)."""
     by_n = {p.n: p for p in passages}
     docs: list[str] = list(dict.fromkeys(p.doc_title for p in passages))[:2]
     out = []
     for doc in docs:
-        best = max((u for u in scored if by_n[u.n].doc_title == doc), key=lambda u: u.score)
+        top = [p.n for p in passages if p.doc_title == doc][:2]
+        best = max((u for u in scored if u.n in top), key=lambda u: u.score)
         label = by_n[best.n].label
         out.append((f"Under the {doc}{f' ({label})' if label else ''}: {best.text}", best.n))
     return out
