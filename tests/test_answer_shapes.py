@@ -99,6 +99,34 @@ def test_a_comparison_quotes_the_matching_provision_not_a_sentence_with_its_comp
     assert [n for _, n in out] == [1, 2]
 
 
+def test_quotes_from_two_documents_say_whose_they_are():
+    budapest_preserve = ("2. Where a Party gives effect to paragraph 1 by means of an order to a person to preserve "
+                         "specified stored computer data, the Party shall oblige that person to preserve them for a "
+                         "period of time as long as necessary, up to a maximum of ninety days.")
+    statement = "1. Rights groups said the preservation powers lack safeguards."
+    idf = IdfTable([PRESERVE, budapest_preserve, statement, UN])
+    passages = [_p(1, PRESERVE, "Art. 25(2)", "United Nations Convention against Cybercrime (Hanoi Convention)"),
+                _p(2, budapest_preserve, "Art. 16(2)", "Convention on Cybercrime (Budapest Convention)"),
+                _p(3, statement, "Joint statement, para. 1", "Joint statement")]
+    out = compose("How long must a person preserve stored data, and what did rights groups say of preservation?",
+                  passages, idf, replace(DEFAULT, keep_ratio=0.0))
+    by_n = {n: text for text, n in out}
+    assert by_n[1].startswith("Under the Hanoi Convention (Art. 25(2)): Where a State Party gives effect")
+    assert by_n[2].startswith("Under the Budapest Convention (Art. 16(2)): Where a Party gives effect")
+    assert by_n[3] == "In “Joint statement”: Rights groups said the preservation powers lack safeguards."
+    one_document = compose("How long can preserved data be kept?", passages[:1], idf)
+    assert not any(text.startswith("Under the") for text, _ in one_document)
+
+
+def test_a_follow_up_passes_over_the_previous_quotes_without_their_document_names():
+    from assistant.answer.respond import _previous_quotes
+
+    last = ("Up to a maximum of 90 days [1]. Under the Hanoi Convention (Art. 25(2)): Where a State Party gives "
+            "effect to paragraph 1 [1]. In “Joint statement”: Rights groups said so [2].")
+    assert _previous_quotes([{"role": "assistant", "content": last}]) == [
+        "Up to a maximum of 90 days", "Where a State Party gives effect to paragraph 1", "Rights groups said so"]
+
+
 @pytest.mark.parametrize("question", ["Do both conventions require states to criminalise attempts?",
                                       "How does the UN definition differ from the Budapest one?",
                                       "Is the UN text comparable to the Budapest Convention on this?"])

@@ -169,6 +169,21 @@ def _with_items(chosen: list[Unit], scored: list[Unit], max_words: int) -> list[
     return out
 
 
+_SHORT_NAME = re.compile(r"\(([^()]{3,60})\)\s*$")  # "Convention on Cybercrime (Budapest Convention)"
+
+
+def source_prefix(p: Passage) -> str:
+    """Whose words a quote is: "Under the Budapest Convention (Art. 16(2)): " for a provision (the
+    name its title gives in brackets, else the title), "In “Joint Statement on …”: " for a document
+    without articles (its label names it)."""
+    if not p.label or p.label.startswith(p.doc_title.rstrip("…")[:20]):
+        # the label names the document ("Resolution 79/243 …, para. 17"); a capital opens the sentence,
+        # as the splitter needs ("60 countries sign …" would run on from the quote before)
+        return f"In “{p.doc_title}”: "
+    m = _SHORT_NAME.search(p.doc_title)
+    return f"Under the {m.group(1) if m else p.doc_title} ({p.label}): "
+
+
 def side_by_side(scored: list[Unit], passages: list[Passage]) -> list[tuple[str, int]]:
     """A comparison: the best unit of each of the two best-ranked documents, each named, from that
     document's two best-ranked passages (the ranker narrows the provisions, the unit scores choose
@@ -179,8 +194,7 @@ def side_by_side(scored: list[Unit], passages: list[Passage]) -> list[tuple[str,
     for doc in docs:
         top = [p.n for p in passages if p.doc_title == doc][:2]
         best = max((u for u in scored if u.n in top), key=lambda u: u.score)
-        label = by_n[best.n].label
-        out.append((f"Under the {doc}{f' ({label})' if label else ''}: {best.text}", best.n))
+        out.append((f"{source_prefix(by_n[best.n])}{best.text}", best.n))
     return out
 
 
@@ -208,13 +222,30 @@ def compose(question: str, passages: list[Passage], idf: IdfTable, t: Tuning = D
     out = [(u.text, u.n) for u in ordered]
     # an intro that ends with ':' reads better with the items after it
     # a direct answer span: from the chosen units, else from any unit of the best passages
+    lead = False
     for u in [*ordered, *sorted(scored, key=lambda u: -u.score)]:
-        lead = direct_answer(question, u.text)
-        if lead:
+        span = direct_answer(question, u.text)
+        if span:
             if u not in ordered:
                 out.append((u.text, u.n))
-            out.insert(0, (lead.rstrip(".") + ".", u.n))
+            out.insert(0, (span.rstrip(".") + ".", u.n))
+            lead = True
             break
+    return name_documents(out, passages, skip_first=lead)
+
+
+def name_documents(parts: list[tuple[str, int]], passages: list[Passage], skip_first: bool = False) -> list[tuple[str, int]]:
+    """Quotes from more than one document say whose they are: each change of document opens with
+    its `source_prefix` (a lead span, `skip_first`, stays bare); from one document, unchanged."""
+    by_n = {p.n: p for p in passages}
+    if len({by_n[n].doc_title for _, n in parts}) < 2:
+        return parts
+    out, last = [], None
+    for i, (text, n) in enumerate(parts):
+        p = by_n[n]
+        if not (i == 0 and skip_first) and p.doc_title != last:
+            text, last = f"{source_prefix(p)}{text}", p.doc_title
+        out.append((text, n))
     return out
 
 
