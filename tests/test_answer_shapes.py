@@ -7,7 +7,8 @@ from dataclasses import replace
 import pytest
 
 from assistant.answer.generate.extractive import compose
-from assistant.answer.terms import IdfTable, asks_comparison
+from assistant.answer.sentences import split_cited_sentences
+from assistant.answer.terms import IdfTable, asks_comparison, asks_list
 from assistant.answer.tuning import DEFAULT
 from assistant.answer.types import Passage
 from assistant.answer.understand.condense import condense, is_follow_up
@@ -125,6 +126,39 @@ def test_a_follow_up_passes_over_the_previous_quotes_without_their_document_name
             "effect to paragraph 1 [1]. In “Joint statement”: Rights groups said so [2].")
     assert _previous_quotes([{"role": "assistant", "content": last}]) == [
         "Up to a maximum of 90 days", "Where a State Party gives effect to paragraph 1", "Rights groups said so"]
+
+
+def _titled(n, text, label, title, doc="United Nations Convention against Cybercrime (Hanoi Convention)"):
+    return Passage(n, text, label, doc, context=f"{doc}, {label}\n{text}", title=title)
+
+
+def test_a_list_question_enumerates_the_articles_each_with_its_label_and_title():
+    grooming = "4. States Parties may take steps to exclude the criminalization of such conduct when committed by children."
+    victims = "5. Each State Party shall take into account the particular circumstances and needs of children."
+    news = "Rights groups said the treaty does too little for children."
+    idf = IdfTable([grooming, victims, news, UN])
+    passages = [_titled(1, grooming, "Art. 15(4)", "Solicitation or grooming"),
+                Passage(2, news, "60 countries sign, paras 1-8", "60 countries sign", context=news),
+                _titled(3, victims, "Art. 34(5)", "Assistance to and protection of victims")]
+    out = compose("Which articles deal with children?", passages, idf)
+    assert out == [("Art. 15(4) (Solicitation or grooming): States Parties may take steps to exclude the "
+                     "criminalization of such conduct when committed by children.", 1),
+                    ("Art. 34(5) (Assistance to and protection of victims): Each State Party shall take into "
+                     "account the particular circumstances and needs of children.", 3)]
+
+
+@pytest.mark.parametrize("question,expected", [("Which articles deal with children?", True),
+                                               ("In which offence articles may a country add a requirement?", True),
+                                               ("List the provisions on extradition.", True),
+                                               ("What does article 47(2) say?", False),
+                                               ("What does the federal clause allow?", False)])
+def test_what_counts_as_a_list_question(question, expected):
+    assert asks_list(question) is expected
+
+
+def test_a_footnote_after_a_sentence_is_a_sentence_of_its_own():
+    assert split_cited_sentences("One thing [1]. [^1]: It is noted that notes were annexed [2].") == [
+        ("One thing.", [1]), ("[^1]: It is noted that notes were annexed.", [2])]
 
 
 @pytest.mark.parametrize("question", ["Do both conventions require states to criminalise attempts?",

@@ -254,7 +254,7 @@ def passages_for(retrieval: Retrieval, retriever: Retriever) -> tuple[list[Passa
     passages = [
         Passage(i, h.text, h.metadata.get("label", ""), h.metadata.get("doc_short_title") or h.metadata.get("doc_title", ""),
                 h.score, index.embed_texts[index.row[h.id]], h.dense, named=i <= retrieval.pinned and named(h),
-                item=item(h) if i <= retrieval.pinned else "")
+                item=item(h) if i <= retrieval.pinned else "", title=h.metadata.get("article_title") or "")
         for i, h in enumerate(hits, start=1)
     ] + [Passage(len(hits) + 1, h.text, h.metadata["label"], h.metadata.get("doc_short_title") or
                  h.metadata.get("doc_title", ""), h.score, h.text, metadata=True) for h in facts]

@@ -2,14 +2,15 @@
 (sentence, cited numbers), and a sentence with its `[n]` markers back into text.
 
 A sentence ends at . ! ? ; (markers may stand before or after the mark) when white space and
-a capital, quote, bracket or a paragraph number follow, never after "art.", "para." and the like.
+a capital, quote, bracket, a footnote ("[^1]: …") or a paragraph number follow, never after
+"art.", "para." and the like.
 """
 from __future__ import annotations
 
 import re
 
 MARKER = re.compile(r"\[(\d{1,3})\]")
-_BOUNDARY = re.compile(r"(?:[.!?;](?:\s*\[\d{1,3}\])*|(?<!\s)(?<!\[\d\])(?<!\[\d\d\])(?<!\[\d\d\d\])(?:\s*\[\d{1,3}\])++[.!?;]?)(?=\s+(?:[A-Z“\"(]|\d{1,3}\.\s))")
+_BOUNDARY = re.compile(r"(?:[.!?;](?:\s*\[\d{1,3}\])*|(?<!\s)(?<!\[\d\])(?<!\[\d\d\])(?<!\[\d\d\d\])(?:\s*\[\d{1,3}\])++[.!?;]?)(?=\s+(?:[A-Z“\"(]|\[\^|\d{1,3}\.\s))")
 _ABBREV = re.compile(r"\b(?:art|arts|para|paras|no|nos|p|pp|e\.g|i\.e|cf|vol)\.$", re.I)
 _LABEL_ONLY = re.compile(r"^\s*(?:\(?\d{1,3}[.)]|\(?[a-z]{1,4}\))\s*$", re.I)  # "1." or "(a)" opens a paragraph
 # a lettered item at the start of a line or unit: "(a) ", "b) "

@@ -67,6 +67,17 @@ def asks_comparison(question: str) -> bool:
     return bool(_COMPARISON_Q.search(question))
 
 
+# "Which articles …", "In which offence articles …", "What provisions …", "List the articles …"
+_LIST_Q = re.compile(r"^\s*(?:(?:in|on|under|from|by)\s+)?(?:which|what)\s+(?!(?:is|are|was|were|do|does|did|can|could|"
+                     r"should|would|will|shall|may|might|must|has|have|had|the|this|that)\b)(?:[\w-]+\s+){0,3}?"
+                     r"(?:articles?|provisions?|parts?|paragraphs?|clauses?|sections?)\b|^\s*(?:please\s+)?list\b", re.I)
+
+
+def asks_list(question: str) -> bool:
+    """'Which articles deal with …?', 'List the provisions …': the answer enumerates articles."""
+    return bool(_LIST_Q.search(question))
+
+
 def comparison_cues(question: str) -> set[str]:
     """The stems of the words that make a question a comparison ("differences", "both", "versus",
     and "between" beside them): its shape, not its topic, so a sentence holding them ("Where a

@@ -51,6 +51,8 @@ class Tuning:
     # -- extractive composer ---------------------------------------------------------------
     max_units: int = knob(3, "most sentences / items quoted in one answer")
     max_words: int = knob(160, "stop adding quotes past this many words")
+    max_listed: int = knob(5, "most articles a list question's answer enumerates (one quote each)",
+                           "hand-set: the retrieved passages (k=5) bound it anyway")
     about_weight: float = knob(0.25, "weight of the passage's (header + text) coverage in a sentence's score")
     rank_weight: float = knob(0.6, "bonus rank_weight x exp(score - best score) for sentences of better-ranked passages")
     rank_by_score: int = knob(1, "1: that bonus follows the ranker's scores; 0: 1/(1+rank) as before the fitted ranker")

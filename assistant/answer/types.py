@@ -25,6 +25,7 @@ class Passage:
     named: bool = False  # the paragraph the question names ("Article 40 paragraph 8")
     item: str = ""  # the lettered item the question names in this passage's article ("2(b)": "b")
     metadata: bool = False  # a named document's title and date, not its text (doc_facts.py)
+    title: str = ""  # the article's title ("Solicitation or grooming …"), if the passage is in one
 
     @property
     def header(self) -> str:

@@ -18,7 +18,7 @@ from vectorstore.lexical import tokenize
 from ..asks import asks_calendar_date, asks_time
 from ..sentences import ITEM, units
 from ..sentences import render as render_sentence
-from ..terms import IdfTable, asks_comparison, asks_definition, comparison_cues, content_terms, coverage
+from ..terms import IdfTable, asks_comparison, asks_definition, asks_list, comparison_cues, content_terms, coverage
 from ..tuning import DEFAULT, Tuning
 from ..types import Passage
 from ..unit_vectors import cosines
@@ -184,6 +184,33 @@ def source_prefix(p: Passage) -> str:
     return f"Under the {m.group(1) if m else p.doc_title} ({p.label}): "
 
 
+def enumerated(scored: list[Unit], passages: list[Passage], t: Tuning) -> list[tuple[str, int]]:
+    """A list question: one quote per passage, in rank order (up to `max_listed`), each opened by
+    its label and its article's title ("Art. 15(4) (Solicitation or grooming …): …", "Annex, note 4
+    (Articles 23 and 35 …): …"); passages of
+    articles only, when there are any (a news item is not a provision); from several documents
+    each names its document."""
+    listed = [p for p in passages if not p.metadata]
+    if any(p.title for p in listed):
+        listed = [p for p in listed if p.title]
+    several = len({p.doc_title for p in listed}) >= 2
+    out = []
+    for p in listed[: t.max_listed]:
+        best = max((u for u in scored if u.n == p.n), key=lambda u: u.score, default=None)
+        if best is None:
+            continue
+        named = _SHORT_NAME.search(p.doc_title)
+        whose = f"Under the {named.group(1) if named else p.doc_title}, " if several else ""
+        if p.title:
+            head = f"{whose}{p.label} ({p.title}): "
+        elif p.label and not p.label.startswith(p.doc_title.rstrip("…")[:20]):  # "Annex, note 4 (Articles 23 and 35 …)"
+            head = f"{whose}{p.label}: "
+        else:  # a document without articles: its name, if the list spans documents
+            head = source_prefix(p) if several else ""
+        out.append((f"{head}{best.text}", best.n))
+    return out
+
+
 def side_by_side(scored: list[Unit], passages: list[Passage]) -> list[tuple[str, int]]:
     """A comparison: the best unit of each of the two best-ranked documents, each named, from that
     document's two best-ranked passages (the ranker narrows the provisions, the unit scores choose
@@ -206,6 +233,8 @@ def compose(question: str, passages: list[Passage], idf: IdfTable, t: Tuning = D
         return []
     if asks_comparison(question) and len({p.doc_title for p in passages}) >= 2:
         return side_by_side(scored, passages)
+    if asks_list(question) and len(passages) >= 2:
+        return enumerated(scored, passages, t)
     best = max(scored, key=lambda u: u.score)
     chosen = [best]
     for u in sorted(scored, key=lambda u: -u.score):
