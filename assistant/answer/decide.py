@@ -34,6 +34,28 @@ _TASKS = [
 ]
 
 
+# the same two kinds of injected instruction ("ignore the instructions / documents", "you are now …")
+# in the other UN languages the assistant answers (French, Spanish, Russian, Arabic, Chinese); the
+# verbs only as a sentence's first word, where they are imperatives ("¿El tratado ignora las normas
+# …?" and "La convention ignore-t-elle les règles …?" are questions)
+_OPENS = r"(?:^|(?<=[.!?。！？»”]))\s*"
+_TASKS += [
+    re.compile(_OPENS + r"(?:oublie[zs]?|ignore[zs]?|ne tiens? pas compte)\b.{0,40}\b(?:instructions?|documents?|règles|"
+               r"consignes|sources?)\b", re.I),
+    re.compile(r"\b(?:tu es|vous êtes)\s+(?:maintenant|désormais)\b|" + _OPENS + r"(?:fais|faites) semblant\b", re.I),
+    re.compile(_OPENS + r"(?:olvida|olvide|olviden|ignora|ignore|ignoren|no tengas en cuenta)\b.{0,40}\b(?:instrucciones|"
+               r"documentos|reglas|normas|fuentes)\b", re.I),
+    re.compile(r"\bahora (?:eres|es usted)\b|" + _OPENS + r"(?:finge|actúa como)\b", re.I),
+    re.compile(_OPENS + r"(?:забудь|забудьте|игнорируй|игнорируйте|не обращай(?:те)? внимания).{0,40}"
+               r"(?:инструкци|документ|правил|источник)", re.I),
+    re.compile(r"\bтеперь (?:ты|вы)\b|" + _OPENS + r"притворись\b", re.I),
+    re.compile(_OPENS + r"(?:انسَ|انس|تجاهل|تجاهلي|لا تلتزم).{0,40}(?:التعليمات|الوثائق|وثائق|القواعد|المصادر)"),
+    re.compile(r"أنت الآن|انت الان|" + _OPENS + r"تظاهر"),
+    re.compile(_OPENS + r"(?:忘掉|忘记|忽略|无视|不要理会).{0,20}(?:指令|指示|文件|规则|文档|资料)"),
+    re.compile(r"你现在是|现在你是|" + _OPENS + r"(?:假装|扮演)"),
+]
+
+
 # the documents are a fixed snapshot: what happens today or right now is not in them
 _PRESENT_MOMENT = re.compile(r"\b(?:today|tonight|tomorrow|right now|this (?:morning|afternoon|evening|week))\b", re.I)
 
