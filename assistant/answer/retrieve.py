@@ -19,6 +19,7 @@ from vectorstore import Hit, HybridIndex
 from vectorstore.lexical import tokenize
 
 from .adapter import QueryAdapter
+from .chapter_facts import chapter_contents_hits, chapters_of
 from .doc_facts import document_fact_hits
 from .rank import FEATURES, Candidates, FeatureBuilder
 from .sentences import ITEM
@@ -108,6 +109,7 @@ class Retriever:
             if m.get("chapter"):
                 self.chapters.setdefault(doc, set()).add(m["chapter"])
         self.aliases = doc_aliases(self.titles, primary_doc, kinds)
+        self.chapter_contents = chapters_of(index.metadatas)  # doc_id -> numeral -> its articles (chapter_facts.py)
         # article title -> its content terms; defined term -> True
         self.article_titles: dict[str, set[str]] = {}
         self.defined: set[str] = set()
@@ -233,11 +235,15 @@ class Retriever:
 
 def passages_for(retrieval: Retrieval, retriever: Retriever) -> tuple[list[Passage], list[Hit]]:
     """The passages a generator sees: the named articles' chunks if any, else the top k; then a named
-    document's title and date when the question asks when or which one (doc_facts.py), scored as
-    the first passage (the question is about the document itself)."""
+    document's title and date when the question asks when or which one (doc_facts.py), and a named
+    chapter's articles when it asks what the chapter holds (chapter_facts.py), scored as the first
+    passage (the question is about the document or chapter itself)."""
     hits = retrieval.hits[: retrieval.pinned] if retrieval.pinned else retrieval.hits[: retriever.k]
     facts = document_fact_hits(retrieval.query, retrieval.refs.docs, retriever.first_rows, retriever.index,
                                hits[0].score if hits else 0.0, len(hits) + 1)
+    doc = next((d for d in retrieval.refs.docs if d in retriever.chapter_contents), retriever.primary_doc)
+    facts += chapter_contents_hits(retrieval.query, retrieval.refs.chapters, doc, retriever.chapter_contents,
+                                   retriever.index, hits[0].score if hits else 0.0, len(hits) + len(facts) + 1)
     index = retriever.index
     # named in the question's own words (not inherited from an earlier answer by a follow-up)
     own = retriever.parse(retrieval.query).articles
@@ -254,10 +260,12 @@ def passages_for(retrieval: Retrieval, retriever: Retriever) -> tuple[list[Passa
     passages = [
         Passage(i, h.text, h.metadata.get("label", ""), h.metadata.get("doc_short_title") or h.metadata.get("doc_title", ""),
                 h.score, index.embed_texts[index.row[h.id]], h.dense, named=i <= retrieval.pinned and named(h),
-                item=item(h) if i <= retrieval.pinned else "", title=h.metadata.get("article_title") or "")
+                item=item(h) if i <= retrieval.pinned else "", title=h.metadata.get("article_title") or "",
+                chapter=h.metadata.get("chapter") or "")
         for i, h in enumerate(hits, start=1)
     ] + [Passage(len(hits) + 1, h.text, h.metadata["label"], h.metadata.get("doc_short_title") or
-                 h.metadata.get("doc_title", ""), h.score, h.text, metadata=True) for h in facts]
+                 h.metadata.get("doc_title", ""), h.score, h.text, metadata=True,
+                 chapter=h.metadata.get("chapter") or "") for h in facts]
     return passages, [*hits, *facts]
 
 

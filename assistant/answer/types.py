@@ -26,6 +26,7 @@ class Passage:
     item: str = ""  # the lettered item the question names in this passage's article ("2(b)": "b")
     metadata: bool = False  # a named document's title and date, not its text (doc_facts.py)
     title: str = ""  # the article's title ("Solicitation or grooming …"), if the passage is in one
+    chapter: str = ""  # the chapter numeral of its article ("IX"), if any
 
     @property
     def header(self) -> str:

@@ -194,7 +194,13 @@ def enumerated(scored: list[Unit], passages: list[Passage], t: Tuning) -> list[t
     if any(p.title for p in listed):
         listed = [p for p in listed if p.title]
     several = len({p.doc_title for p in listed}) >= 2
-    out = []
+    # a named chapter's or document's own facts (chapter_facts.py, doc_facts.py) lead, whole; after
+    # a chapter's contents, only passages of that chapter
+    facts = [p for p in passages if p.metadata]
+    out = [(p.text, p.n) for p in facts]
+    chapters = {p.chapter for p in facts if p.chapter}
+    if chapters:
+        listed = [p for p in listed if p.chapter in chapters]
     for p in listed[: t.max_listed]:
         best = max((u for u in scored if u.n == p.n), key=lambda u: u.score, default=None)
         if best is None:
