@@ -24,8 +24,9 @@ _WHAT_DATE = r"(?:(?:by|on|from|until|in|since)\s+)?(?:what|which)\s+(?:exact\s+
 ASKS_TIME = re.compile(rf"^\s*(?:when\s+{_TENSE}\b|{_WHAT_DATE}\b)", re.I)
 ASKS_CALENDAR = re.compile(r"\b(?:what|which)\s+(?:exact\s+|precise\s+)?(?:date|day)\b|\bexact date\b", re.I)
 ASKS_COUNT = re.compile(r"\bhow (?:many|much)\b|\bwhat (?:number|percentage|share) of\b", re.I)
+_YEAR = r"(?:1[89]|20)\d\d"
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
-CALENDAR = re.compile(rf"\b(?:1[89]|20)\d\d\b|\b\d{{1,2}}\s+(?:{_MONTHS})\b|\b(?:{_MONTHS})\s+\d{{1,2}}\b|\b(?:19|20)\d\d-[01]\d-[0-3]\d\b")
+CALENDAR = re.compile(rf"\b{_YEAR}\b|\b\d{{1,2}}\s+(?:{_MONTHS})\b|\b(?:{_MONTHS})\s+\d{{1,2}}\b|\b(?:19|20)\d\d-[01]\d-[0-3]\d\b")
 _NUMBER_WORD = (r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
                 r"sixty|seventy|eighty|ninety|hundred|thousand|million)")
 _ORDINAL = r"(?:first|second|third|\w+(?:tieth|th))"
@@ -41,6 +42,11 @@ def asks_time(question: str) -> bool:
 
 def asks_calendar_date(question: str) -> bool:
     return bool(ASKS_CALENDAR.search(question))
+
+
+def asks_date(question: str) -> bool:
+    """A time or a calendar date: what a date in the text, or in a document's metadata, answers."""
+    return asks_time(question) or asks_calendar_date(question)
 
 
 def asks_count(question: str) -> bool:
@@ -74,7 +80,7 @@ def has_count(question: str, text: str) -> bool:
     words = text.split()
     stems = [set(tokenize(w)) for w in words]
     for m in _COUNT_NEAR.finditer(text):
-        if re.fullmatch(r"(?:1[89]|20)\d\d", m.group(1)):
+        if re.fullmatch(_YEAR, m.group(1)):
             continue  # a year counts nothing
         at = len(text[: m.start()].split())
         end = at + len(m.group(1).split())

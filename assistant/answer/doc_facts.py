@@ -17,7 +17,7 @@ import re
 
 from vectorstore import Hit
 
-from .asks import asks_calendar_date, asks_time
+from .asks import asks_date
 from .terms import content_terms
 
 # "which/what" and the noun phrase it asks for (not an auxiliary: "what does it say" asks the text)
@@ -35,7 +35,7 @@ def asks_document_fact(question: str, metadata: dict) -> bool:
     ("Which General Assembly resolution ...": "Resolution 79/243")."""
     asked = set(content_terms(question))
     title = metadata.get("doc_title") or ""
-    if asks_time(question) or asks_calendar_date(question):
+    if asks_date(question):
         # the events the date describes are its lowercase words ("opened for signature"; "Budapest" is a place)
         events = " ".join(w for w in re.findall(r"[A-Za-z-]+", metadata.get("date") or "") if w.islower())
         return bool(asked & set(content_terms(events)))

@@ -5,7 +5,6 @@ Stream events: {"type": "delta", "text"} … {"type": "citations", "citations"} 
 """
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator
 
@@ -29,17 +28,14 @@ def _retrieved(turn: Turn) -> list[dict]:
     return out
 
 
-_NAMED = re.compile(r"^(?:Under the .{1,300}?\)|In “[^”]{1,300}”): ")
-
-
 def _previous_quotes(history) -> list[str]:
     """The sentences of the last assistant answer (markers removed)."""
+    from .generate.extractive import SOURCE_PREFIX
     from .sentences import split_cited_sentences
 
     last = next((t["content"] for t in reversed(history or ()) if t["role"] == "assistant"), "")
     # without the "Under the <document> (<label>): " / "In “<document>”: " naming a quote's document
-    # (extractive.source_prefix)
-    return [_NAMED.sub("", sentence).rstrip(".") for sentence, _ in split_cited_sentences(last)]
+    return [SOURCE_PREFIX.sub("", sentence).rstrip(".") for sentence, _ in split_cited_sentences(last)]
 
 
 def respond(turn: Turn, generator: Generator, tuning: Tuning) -> Iterator[dict]:

@@ -96,7 +96,6 @@ class Retriever:
         self.kinds: dict[str, str] = {}
         kinds = self.kinds
         self.articles: dict[str, set[int]] = {}  # doc_id -> article numbers
-        self.chapters: dict[str, set[str]] = {}  # doc_id -> chapter numerals
         self.first_rows: dict[str, int] = {}  # doc_id -> its first row (its title and date: doc_facts.py)
         for row, m in enumerate(index.metadatas):
             doc = m.get("doc_id", "")
@@ -106,10 +105,9 @@ class Retriever:
             kinds.setdefault(doc, m.get("kind", ""))
             if m.get("section") == "article" and m.get("article"):
                 self.articles.setdefault(doc, set()).add(int(m["article"]))
-            if m.get("chapter"):
-                self.chapters.setdefault(doc, set()).add(m["chapter"])
         self.aliases = doc_aliases(self.titles, primary_doc, kinds)
         self.chapter_contents = chapters_of(index.metadatas)  # doc_id -> numeral -> its articles (chapter_facts.py)
+        self.chapters: dict[str, set[str]] = {doc: set(ch) for doc, ch in self.chapter_contents.items()}  # numerals
         # article title -> its content terms; defined term -> True
         self.article_titles: dict[str, set[str]] = {}
         self.defined: set[str] = set()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from vectorstore.lexical import tokenize
 
-from ..asks import asks_calendar_date, asks_time
+from ..asks import asks_date
 from ..sentences import ITEM, units
 from ..sentences import render as render_sentence
 from ..terms import IdfTable, asks_comparison, asks_definition, asks_list, comparison_cues, content_terms, coverage
@@ -115,7 +115,7 @@ def direct_answer(question: str, text: str) -> str | None:
         return span[0].upper() + span[1:] if span else None
     # a time question, not a "When a country …, can it …?" condition (asks.py)
     rx = _DURATION if ("how long" in q or "duration" in q or "period" in q) else (
-        _DATE if asks_time(question) or asks_calendar_date(question) else None)
+        _DATE if asks_date(question) else None)
     if rx is None:
         return None
     m = rx.search(text)
@@ -172,16 +172,30 @@ def _with_items(chosen: list[Unit], scored: list[Unit], max_words: int) -> list[
 _SHORT_NAME = re.compile(r"\(([^()]{3,60})\)\s*$")  # "Convention on Cybercrime (Budapest Convention)"
 
 
+# what source_prefix puts before a quote, to take it off again (a follow-up's earlier quotes)
+SOURCE_PREFIX = re.compile(r"^(?:Under the .{1,300}?\)|In “[^”]{1,300}”): ")
+
+
+def _short_name(p: Passage) -> str:
+    """The name a document's title gives in brackets, else the title."""
+    m = _SHORT_NAME.search(p.doc_title)
+    return m.group(1) if m else p.doc_title
+
+
+def _label_names_document(p: Passage) -> bool:
+    """A label that is the document's own name ("Resolution 79/243 …, para. 17"), not a provision's."""
+    return p.label.startswith(p.doc_title.rstrip("…")[:20])
+
+
 def source_prefix(p: Passage) -> str:
     """Whose words a quote is: "Under the Budapest Convention (Art. 16(2)): " for a provision (the
     name its title gives in brackets, else the title), "In “Joint Statement on …”: " for a document
     without articles (its label names it)."""
-    if not p.label or p.label.startswith(p.doc_title.rstrip("…")[:20]):
-        # the label names the document ("Resolution 79/243 …, para. 17"); a capital opens the sentence,
-        # as the splitter needs ("60 countries sign …" would run on from the quote before)
+    if not p.label or _label_names_document(p):
+        # a capital opens the sentence, as the splitter needs ("60 countries sign …" would run on
+        # from the quote before)
         return f"In “{p.doc_title}”: "
-    m = _SHORT_NAME.search(p.doc_title)
-    return f"Under the {m.group(1) if m else p.doc_title} ({p.label}): "
+    return f"Under the {_short_name(p)} ({p.label}): "
 
 
 def enumerated(scored: list[Unit], passages: list[Passage], t: Tuning) -> list[tuple[str, int]]:
@@ -205,11 +219,10 @@ def enumerated(scored: list[Unit], passages: list[Passage], t: Tuning) -> list[t
         best = max((u for u in scored if u.n == p.n), key=lambda u: u.score, default=None)
         if best is None:
             continue
-        named = _SHORT_NAME.search(p.doc_title)
-        whose = f"Under the {named.group(1) if named else p.doc_title}, " if several else ""
+        whose = f"Under the {_short_name(p)}, " if several else ""
         if p.title:
             head = f"{whose}{p.label} ({p.title}): "
-        elif p.label and not p.label.startswith(p.doc_title.rstrip("…")[:20]):  # "Annex, note 4 (Articles 23 and 35 …)"
+        elif p.label and not _label_names_document(p):  # "Annex, note 4 (Articles 23 and 35 …)"
             head = f"{whose}{p.label}: "
         else:  # a document without articles: its name, if the list spans documents
             head = source_prefix(p) if several else ""
