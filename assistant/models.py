@@ -36,6 +36,7 @@ class Citation:
     section: str = ""
     passage: str = ""  # the whole paragraph the quote comes from (for highlighting)
     doc_short_title: str = ""  # for compact display ("Convention on Cybercrime (Budapest Convention)")
+    article_title: str = ""  # the cited article's title ("Illegal access"), when the passage is in one
 
     def as_dict(self) -> dict:
         return asdict(self)

@@ -12,12 +12,13 @@ ROOT = Path(__file__).resolve().parents[1]
 # current level minus a small margin (dev: 40 answerable + 5 not; train: 220 + 40). Level on
 # 2026-12-03 (in-sample tuning, treaty eval): dev cited 0.95, must_include 0.975, correct declines
 # 1.0, hit@5 1.0, support 1.0, precision 0.779, false declines 0; train 0.882, 0.695, 0.75, 0.982,
-# 1.0, 0.845, 0.027 (citation support is 0.954 on train in a clean clone: its gate stays 0.95)
+# 1.0, 0.850, 0.027. Citation support must stay 1.0: every cited sentence the verifier checks
+# against its passage, header included (document, label, article title), is supported
 GATES = {
     "dev.jsonl": (["citation_hit=0.92", "must_include_recall=0.92", "correct_decline=0.8", "hit@5=0.97",
-                   "citation_support=0.95", "citation_precision=0.75"], ["false_decline=0.03"]),
+                   "citation_support=1.0", "citation_precision=0.75"], ["false_decline=0.03"]),
     "train.jsonl": (["citation_hit=0.86", "must_include_recall=0.67", "correct_decline=0.72", "hit@5=0.96",
-                     "citation_support=0.95", "citation_precision=0.82"], ["false_decline=0.04"]),
+                     "citation_support=1.0", "citation_precision=0.82"], ["false_decline=0.04"]),
 }
 
 
@@ -32,4 +33,4 @@ def test_question_set_meets_the_gate(treaty_cli, built_index, tmp_path, name):
     result = treaty_cli(*args, timeout=900)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     summary = json.loads((tmp_path / "run" / "summary.json").read_text())
-    assert summary["metrics"]["citation_support"]["value"] >= 0.95
+    assert summary["metrics"]["citation_support"]["value"] == 1.0

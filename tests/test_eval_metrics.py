@@ -249,3 +249,15 @@ def test_the_dev_set_loads_cleanly():
 
     data = load_questions(ROOT / "eval" / "dev.jsonl", strict=True)
     assert len(data.questions) == 45 and not data.problems
+
+
+def test_citation_support_counts_the_article_title_a_list_answer_opens_with():
+    """A list answer's quote opens with its label and article title ("Art. 33(4) (Protection of
+    witnesses): …"): the title is the citation's metadata, citable like the label."""
+    passage = "The provisions of this article shall also apply to victims insofar as they are witnesses."
+    answer = f"Art. 33(4) (Protection of witnesses): {passage[:-1]} [1]."
+    titled = dict(cite(1, UN, 33, "article", passage=passage), label="Art. 33(4)",
+                  article_title="Protection of witnesses")
+    assert [s["supported"] for s in cited_sentences(answer, [titled])] == [True]
+    untitled = dict(titled, article_title="")
+    assert [s["supported"] for s in cited_sentences(answer, [untitled])] == [False]

@@ -21,7 +21,7 @@ QUESTION = "What does Article 25 say?"
 ANSWER_KEYS = {"answer", "citations", "refused", "corpus_version", "timings_ms", "question", "standalone_question",
                "generator", "retrieved", "unverified", "suggestions", "decline_reason", "lang"}
 CITATION_KEYS = {"n", "doc_id", "doc_title", "label", "article", "paragraph", "quote", "source_url", "chunk_id",
-                 "section", "passage", "doc_short_title"}
+                 "section", "passage", "doc_short_title", "article_title"}
 
 
 @pytest.fixture(scope="module")

@@ -57,6 +57,6 @@ def build_citations(numbering: Numbering, hits: list) -> list[Citation]:
             article=m.get("article") or None, paragraph=m.get("paragraph") or None,
             quote=" … ".join(quotes.get(n, [])), source_url=m.get("source_url", ""),
             chunk_id=hit.id, section=m.get("section", ""), passage=hit.text,
-            doc_short_title=m.get("doc_short_title", ""),
+            doc_short_title=m.get("doc_short_title", ""), article_title=m.get("article_title", ""),
         ))
     return out

@@ -25,11 +25,13 @@ Judge = Callable[[str, str, str], dict]  # (question, answer, reference) -> {"sc
 def cited_sentences(answer: str, citations: list[dict]) -> list[dict]:
     """ALCE-style citation support: each cited sentence checked by the pipeline's verifier (lexical,
     as in the answer path) against the concatenation of the passages it cites, each with its header (document
-    and label: metadata is citable); a marker naming no citation supports nothing."""
+    label and article title: metadata is citable, and list answers open each quote with them); a marker
+    naming no citation supports nothing."""
     from ..answer.sentences import split_cited_sentences
     from ..answer.verify import check_sentence
 
-    passages = {c.get("n"): f"{c.get('doc_short_title') or c.get('doc_title', '')}, {c.get('label', '')}\n"
+    passages = {c.get("n"): f"{c.get('doc_short_title') or c.get('doc_title', '')}, {c.get('label', '')} "
+                             f"{c.get('article_title', '')}\n"
                              f"{c.get('passage') or c.get('quote') or ''}" for c in citations}
     out = []
     for sentence, markers in split_cited_sentences(answer):
