@@ -261,3 +261,13 @@ def test_citation_support_counts_the_article_title_a_list_answer_opens_with():
     assert [s["supported"] for s in cited_sentences(answer, [titled])] == [True]
     untitled = dict(titled, article_title="")
     assert [s["supported"] for s in cited_sentences(answer, [untitled])] == [False]
+
+
+def test_the_lead_line_in_the_question_language_is_not_checked_as_a_claim():
+    from assistant.i18n import quote_lead
+
+    passage = "(a) The authority seeking the preservation."
+    answer = f"{quote_lead('fr')} (a) The authority seeking the preservation [1]."
+    cites = [dict(cite(1, UN, 42, "article", passage=passage), label="Art. 42(3)")]
+    assert [s["supported"] for s in cited_sentences(answer, cites, "fr")] == [True]
+    assert [s["supported"] for s in cited_sentences(answer, cites)] == [False]  # read as English: one claim

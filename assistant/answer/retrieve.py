@@ -18,6 +18,7 @@ import numpy as np
 from vectorstore import Hit, HybridIndex
 from vectorstore.lexical import tokenize
 
+from .acronyms import Acronyms
 from .adapter import QueryAdapter
 from .chapter_facts import chapter_contents_hits, chapters_of
 from .doc_facts import document_fact_hits
@@ -118,9 +119,15 @@ class Retriever:
             self.defined.update(t for t in (m.get("defines") or "").split("|") if t)
 
     @cached_property
+    def acronyms(self) -> Acronyms:
+        """The acronyms this index version's documents spell out but never use ("EU")."""
+        return Acronyms(self.index.texts)
+
+    @cached_property
     def idf(self) -> IdfTable:
-        """Term rarity over this index version's chunks (as indexed: header + text)."""
-        return IdfTable(self.index.embed_texts)
+        """Term rarity over this index version's chunks (as indexed: header + text); an acronym the
+        documents spell out is known."""
+        return IdfTable(self.index.embed_texts, frozenset(t for a in self.acronyms.long for t in tokenize(a)))
 
     @cached_property
     def features(self) -> FeatureBuilder:

@@ -26,19 +26,21 @@ def content_terms(text: str) -> list[str]:
 class IdfTable:
     """Inverse document frequency of stemmed terms over the indexed chunks."""
 
-    def __init__(self, texts: list[str]):
+    def __init__(self, texts: list[str], aliases: frozenset = frozenset()):
+        """`aliases`: terms the texts know under another form (acronyms.py: "eu" for "European Union")."""
         df: dict[str, int] = {}
         for text in texts:
             for term in set(tokenize(text)):
                 df[term] = df.get(term, 0) + 1
         self.n = max(len(texts), 1)
         self.df = df
+        self.aliases = aliases
 
     def __call__(self, term: str) -> float:
         return math.log(1 + self.n / (1 + self.df.get(term, 0)))
 
     def known(self, term: str) -> bool:
-        return term in self.df
+        return term in self.df or term in self.aliases
 
 
 def coverage(terms: list[str], text: str, idf: IdfTable) -> float:

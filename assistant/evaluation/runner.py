@@ -22,13 +22,19 @@ Ask = Callable[[str, list[dict]], dict]  # (question, history) -> Answer.as_dict
 Judge = Callable[[str, str, str], dict]  # (question, answer, reference) -> {"score": float | None, ...}
 
 
-def cited_sentences(answer: str, citations: list[dict]) -> list[dict]:
+def cited_sentences(answer: str, citations: list[dict], lang: str = "en") -> list[dict]:
     """ALCE-style citation support: each cited sentence checked by the pipeline's verifier (lexical,
     as in the answer path) against the concatenation of the passages it cites, each with its header (document
     label and article title: metadata is citable, and list answers open each quote with them); a marker
-    naming no citation supports nothing."""
+    naming no citation supports nothing. The one lead line in the question's language ("Les documents
+    sont en anglais ; …"), an interface string before the quotes, is not a claim and is not checked."""
     from ..answer.sentences import split_cited_sentences
     from ..answer.verify import check_sentence
+    from ..i18n import quote_lead
+
+    lead = quote_lead(lang) if lang != "en" else ""
+    if lead and answer.startswith(lead):
+        answer = answer[len(lead):]
 
     passages = {c.get("n"): f"{c.get('doc_short_title') or c.get('doc_title', '')}, {c.get('label', '')} "
                              f"{c.get('article_title', '')}\n"
@@ -62,7 +68,7 @@ def answer_record(q: EvalQuestion, ask: Ask, judge: Judge | None = None, k: int 
         "retrieved": answer.get("retrieved", []), "timings_ms": answer.get("timings_ms", {}),
         "unverified": answer.get("unverified", []), "error": error,
     })
-    record["cited_sentences"] = cited_sentences(record["answer"], record["citations"])
+    record["cited_sentences"] = cited_sentences(record["answer"], record["citations"], answer.get("lang", "en"))
     if judge is not None and q.reference_answer and not error:
         record["judge"] = judge(q.question, record["answer"], q.reference_answer)
     return score_record(record, k)

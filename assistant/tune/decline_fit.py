@@ -63,15 +63,28 @@ def _logit(p: float) -> float:
     return float(np.log(p / (1 - p)))
 
 
-def _fit_one(X: np.ndarray, y: np.ndarray, names, target_fd: float, c: float) -> tuple[dict, float]:
-    """(weights by feature name, threshold). Class-balanced logistic regression, then the
-    threshold: the lowest probability that declines at most `target_fd` of the answerable."""
+def _fit_one(X: np.ndarray, y: np.ndarray, names, target_fd: float, c: float,
+             inner_folds: int = 5) -> tuple[dict, float]:
+    """(weights by feature name, threshold). Class-balanced logistic regression on all rows; the
+    threshold is the lowest probability that declines at most `target_fd` of the answerable, read
+    from out-of-fold probabilities (each row scored by a model fitted without it, `inner_folds`
+    folds): in-sample probabilities are overfitted, so a threshold read from them missed the
+    target on new questions (measured: cross-validated false declines 0.015 for a target of 0.03)."""
     from sklearn.linear_model import LogisticRegression
 
-    model = LogisticRegression(C=c, class_weight="balanced", max_iter=2000, fit_intercept=False)
-    model.fit(X, y)
-    w = {name: round(float(v), 4) for name, v in zip(names, model.coef_[0], strict=True)}
-    p = model.predict_proba(X)[:, 1]
+    def model() -> LogisticRegression:
+        return LogisticRegression(C=c, class_weight="balanced", max_iter=2000, fit_intercept=False)
+
+    fitted = model().fit(X, y)
+    w = {name: round(float(v), 4) for name, v in zip(names, fitted.coef_[0], strict=True)}
+    p = fitted.predict_proba(X)[:, 1]
+    fold = np.arange(len(y)) % inner_folds
+    if min(np.bincount(y.astype(int), minlength=2)) >= inner_folds:
+        p = np.zeros(len(y))
+        for f in range(inner_folds):
+            held = fold == f
+            if len(set(y[~held].tolist())) == 2:
+                p[held] = model().fit(X[~held], y[~held]).predict_proba(X[held])[:, 1]
     answerable = np.sort(p[y == 0])[::-1]
     allowed = int(np.floor(target_fd * len(answerable)))
     threshold = float(answerable[allowed]) + 1e-6 if len(answerable) > allowed else 0.5

@@ -17,6 +17,9 @@ def understand(turn: Turn, retriever, max_question_chars: int) -> Turn:
     question = clean_question(turn.question, max_question_chars)
     history = clean_history(turn.history)
     standalone = condense(question, history, retriever.parse)
+    acronyms = getattr(retriever, "acronyms", None)
+    if acronyms is not None:  # "the EU" -> also "European Union", the documents' words (acronyms.py)
+        standalone = replace(standalone, query=acronyms.expand(standalone.query))
     return replace(turn, question=question, history=tuple(history), standalone=standalone, retriever=retriever,
                    timings_ms={**turn.timings_ms, "condense": round((time.perf_counter() - t) * 1000, 2)})
 
