@@ -60,7 +60,7 @@ class Answer:
     retrieved: list[dict] = field(default_factory=list)  # [{"chunk_id", "rank", "label", "doc_id", "source"}]
     unverified: list[str] = field(default_factory=list)  # sentences removed by verification
     suggestions: list[str] = field(default_factory=list)  # with a decline: questions the documents answer
-    decline_reason: str = ""  # task | missing_article | missing_chapter | unsupported, when refused
+    decline_reason: str = ""  # task | missing_article | missing_chapter | missing_document | unsupported, when refused
     lang: str = "en"  # the question's language (en, fr, es, ru, ar, zh)
 
     def as_dict(self) -> dict:

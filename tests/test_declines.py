@@ -160,3 +160,28 @@ def test_an_article_asked_as_a_whole_is_quoted_in_its_own_order(pipeline):
     answer = pipeline.ask("What does Article 25 say?")
     labels = [c.label for c in answer.citations]
     assert labels[0] == "Art. 25(1)" and labels == sorted(labels), labels
+
+
+@pytest.mark.parametrize("question, name", [
+    ("What does Article 8 of the European Convention on Human Rights say about the right to privacy?",
+     "European Convention on Human Rights"),
+    ("What does Article 17 of the GDPR say about erasure?", "GDPR"),
+    ("Quote article 3 of the UK Computer Misuse Act 1990.", "Computer Misuse Act 1990"),
+])
+def test_an_article_of_an_instrument_no_document_is_gets_no_article_of_ours(pipeline, question, name):
+    """Our own Article 8 (or 17, or 3) would be a wrong citation: the documents do not include it."""
+    answer = pipeline.ask(question)
+    assert answer.refused and answer.decline_reason == "missing_document", answer.text
+    assert answer.text.startswith(f"The documents do not include the {name}, so I cannot quote its articles.")
+    assert not answer.citations
+
+
+@pytest.mark.parametrize("question, label", [
+    ("What does Article 2 of the Budapest Convention say?", "Art. 2"),
+    ("What does Article 16 of the Council of Europe Convention require?", "Art. 16(1)"),
+    ("What does Article 7 of the Hanoi Convention say?", "Art. 7(1)"),
+    ("What does article 14 of the cybercrime treaty cover?", "Art. 14(1)"),
+])
+def test_an_article_of_an_indexed_instrument_is_still_that_article(pipeline, question, label):
+    answer = pipeline.ask(question)
+    assert not answer.refused and answer.citations and answer.citations[0].label == label, (answer.text, answer.citations[:1])

@@ -1,5 +1,5 @@
 """Every decision to answer or decline, and its wording: requests that are not questions
-about the documents, articles or chapters that do not exist, and questions the retrieved
+about the documents, articles or chapters that do not exist, articles of instruments no document is, and questions the retrieved
 passages do not answer.
 
 Answerability is one fitted logistic model over evidence.py's features (similarity, term
@@ -103,6 +103,8 @@ def decline_text(decision: Decision, query: str, suggested: list[str], lang: str
     elif decision.reason == "missing_chapter" and chapters is not None:
         title, chapter, count = chapters
         lead = t("decline_missing_chapter", lang, doc=title, count=count, chapter=chapter)
+    elif decision.reason == "missing_document" and retrieval is not None and retrieval.refs.other:
+        lead = t("decline_missing_document", lang, name=retrieval.refs.other[0])
     elif decision.reason in ("missing_article", "missing_chapter"):  # a missing paragraph or item: English
         lead = decision.detail + " The documents do not cover it."
     else:
@@ -127,6 +129,8 @@ def decide(question: str, query: str, retrieval, passages: list[Passage], idf: I
         return Decision(True, "task")
     if retrieval.missing and not retrieval.pinned:
         return Decision(True, "missing_article", retrieval.missing[0].describe())
+    if retrieval.refs.other and not retrieval.pinned:  # "Article 8 of the European Convention on Human Rights"
+        return Decision(True, "missing_document", f"The documents do not include the {retrieval.refs.other[0]}.")
     if not passages:
         return Decision(True, "unsupported", "nothing retrieved")
     if retrieval.missing_chapters:

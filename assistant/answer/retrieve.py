@@ -150,7 +150,7 @@ class Retriever:
         return self.short_titles.get(doc_id, doc_id)
 
     def parse(self, text: str) -> Refs:
-        return parse_refs(text, self.aliases)
+        return parse_refs(text, self.aliases, self.titles)
 
     def _article_doc(self, ref: ArticleRef, docs: tuple[str, ...]) -> str:
         candidates = [d for d in docs if d in self.articles] or [self.primary_doc]
@@ -166,7 +166,9 @@ class Retriever:
         pinned: list[Hit] = []
         missing: list[MissingArticle] = []
         in_order = False
-        for ref in refs.articles:
+        # an article of another instrument ("Article 8 of the European Convention on Human Rights") is
+        # not one of ours: nothing is pinned, and decide() says the documents do not include it
+        for ref in refs.articles if not refs.other else ():
             doc = doc_id or self._article_doc(ref, refs.docs)
             if ref.article not in self.articles.get(doc, set()):
                 highest = max(self.articles.get(doc, {0}))

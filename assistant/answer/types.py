@@ -45,7 +45,7 @@ class Generator(Protocol):
 @dataclass(frozen=True)
 class Decision:
     decline: bool
-    reason: str = ""  # task | missing_article | unsupported
+    reason: str = ""  # task | missing_article | missing_chapter | missing_document | unsupported
     detail: str = ""
 
 

@@ -48,6 +48,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "ru": "Число статей в документе «{doc}»: {count}; статьи {article} в нём нет. Документы этого не охватывают.",
         "ar": "عدد مواد «{doc}» هو {count}، ولا توجد فيها مادة رقمها {article}. ولا تتناول الوثائق ذلك.",
         "zh": "《{doc}》共有{count}条，没有第{article}条。这些文件不涉及该内容。"},
+    "decline_missing_document": {
+        "en": "The documents do not include the {name}, so I cannot quote its articles.",
+        "fr": "Les documents ne comprennent pas le texte suivant : {name} ; je ne peux donc pas en citer les articles.",
+        "es": "Los documentos no incluyen el texto siguiente: {name}; por eso no puedo citar sus artículos.",
+        "ru": "Документа «{name}» среди документов нет, поэтому я не могу процитировать его статьи.",
+        "ar": "لا تتضمن الوثائق «{name}»، لذا لا أستطيع اقتباس مواده.",
+        "zh": "这些文件不包括《{name}》，因此无法引用其条款。"},
     "coverage": {
         "en": "They cover: {names}.", "fr": "Ils portent sur : {names}.", "es": "Abarcan: {names}.",
         "ru": "Они охватывают: {names}.", "ar": "وهي تشمل: {names}.", "zh": "这些文件包括：{names}。"},

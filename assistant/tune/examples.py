@@ -57,7 +57,7 @@ def build_examples(questions, container) -> list[Example]:
         ret = retriever.retrieve(s.query, refs=s.refs, query_vec=qvec)
         if s.refs.articles:
             pinned = [index.row[h.id] for h in ret.hits[: ret.pinned]]
-        rule = bool((ret.missing and not ret.pinned) or ret.missing_chapters)
+        rule = bool((ret.missing and not ret.pinned) or ret.missing_chapters or (ret.refs.other and not ret.pinned))
         positive = np.array([matches_any(list(q.expected_sources), row_source(index, r)) for r in cands.rows])
         out.append(Example(q.id, q.category or ("answerable" if q.answerable else "unanswerable"), q.answerable,
                            tuple(q.expected_sources), cands.rows, cands.X, positive, pinned,

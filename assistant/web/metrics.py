@@ -32,7 +32,7 @@ class Metrics:
         self.answer_seconds = Histogram("treaty_answer_seconds", "Time from question to finished answer",
                                         ["generator", "refused"], buckets=LATENCY_BUCKETS, registry=self.registry)
         self.declines = Counter("treaty_declines", "Declined questions by reason (task, missing_article, "
-                                "unsupported)", ["reason"], registry=self.registry)
+                                "missing_chapter, missing_document, unsupported)", ["reason"], registry=self.registry)
         self.rate_limited = Counter("treaty_rate_limited", "Questions rejected by the rate limit",
                                     registry=self.registry)
         self.registry.register(IndexCollector(container))

@@ -3,7 +3,9 @@ sections (annex, preamble), chapters, and documents it names.
 
 Documents are recognised from their own metadata: a capitalised name from exactly one
 document's title ("Budapest", "EFF"), or the head noun of exactly one document's kind
-("the resolution"), names it, so a user's added files work without configuration.
+("the resolution"), names it, so a user's added files work without configuration. An article
+"of" a named instrument no indexed document is ("Article 8 of the European Convention on Human
+Rights", "Article 17 of the GDPR") is another law's article, not one of ours (`other_instruments`).
 """
 from __future__ import annotations
 
@@ -48,6 +50,7 @@ class Refs:
     sections: tuple[str, ...] = ()
     chapters: tuple[str, ...] = ()
     docs: tuple[str, ...] = field(default_factory=tuple)
+    other: tuple[str, ...] = ()  # instruments the articles are "of" that no indexed document is
 
     @property
     def empty(self) -> bool:
@@ -128,7 +131,41 @@ def _any_language_refs(text: str) -> tuple[ArticleRef, ...]:
     return tuple(ArticleRef(a, p or 0) for a, p in find_refs(text))
 
 
-def parse_refs(text: str, aliases: dict[str, str] | None = None) -> Refs:
+# "Article 8 of the European Convention on Human Rights", "art. 17(1) of the GDPR", "Article 3 of
+# the UK Computer Misuse Act 1990": a capitalised name (or an acronym) after an article reference
+_NAMED = r"(?:[A-Z][\w’'/-]*|\d{4})"
+_OF_INSTRUMENT = re.compile(
+    r"\b(?i:article|art\.?)\s*\d{1,3}(?:\s*\(\d{1,2}\))?(?:\s*\([a-z]\))?(?:,?\s*(?i:" + _PARA_WORD + r")\s*\d{1,2})?"
+    r"\s+(?i:of|in|under)\s+(?i:the\s+)?(?:(?:EU|EU’s|EU's|UK|US)\s+)?(?P<name>" + _NAMED +
+    r"(?:\s+(?:(?:of|on|for|and|the|to|against|in)\s+){0,2}" + _NAMED + r"){0,8})")
+_INSTRUMENT_NOUN = re.compile(r"\b(?:Convention|Treaty|Act|Regulation|Directive|Charter|Code|Covenant|Protocol|"
+                              r"Constitution|Declaration|Law|Agreement|Statute)s?\b")
+_ACRONYM_NAME = re.compile(r"^[A-Z][A-Z0-9]{2,}$")
+# words that do not tell one instrument from another
+_NOT_DISTINCT = frozenset("un united nations international convention treaty act regulation directive charter code "
+                          "covenant protocol constitution declaration law agreement statute of on for and the to "
+                          "against in eu uk us new".split())
+
+
+def other_instruments(text: str, titles: dict[str, str]) -> tuple[str, ...]:
+    """Names of instruments the question cites an article of that no document in `titles`
+    (doc_id -> title and short title) is: a name is ours when its distinguishing words (not
+    "Convention", "UN", …) are all in one document's title."""
+    if not titles:
+        return ()
+    title_words = [set(w.lower() for w in re.findall(r"[A-Za-z0-9]+", t)) for t in titles.values()]
+    out = []
+    for m in _OF_INSTRUMENT.finditer(text):
+        name = m.group("name").strip()
+        if not name[:1].isupper() or not (_INSTRUMENT_NOUN.search(name) or _ACRONYM_NAME.match(name)):
+            continue
+        distinct = {w.lower() for w in re.findall(r"[A-Za-z0-9]+", name)} - _NOT_DISTINCT
+        if distinct and not any(distinct <= words for words in title_words) and name not in out:
+            out.append(name)
+    return tuple(out)
+
+
+def parse_refs(text: str, aliases: dict[str, str] | None = None, titles: dict[str, str] | None = None) -> Refs:
     sections = tuple(name for name, rx in _SECTIONS.items() if rx.search(text))
     chapters = []
     for m in _CHAPTER.finditer(text):
@@ -139,4 +176,5 @@ def parse_refs(text: str, aliases: dict[str, str] | None = None) -> Refs:
         doc = _alias_of(m.group(0), m.start(), aliases or {})
         if doc and doc not in docs:
             docs.append(doc)
-    return Refs(article_refs(text) or _any_language_refs(text), sections, tuple(chapters), tuple(docs))
+    return Refs(article_refs(text) or _any_language_refs(text), sections, tuple(chapters), tuple(docs),
+                other_instruments(text, titles or {}))
