@@ -203,6 +203,18 @@ def test_a_follow_up_is_joined_back_to_the_question_that_opened_the_topic():
     assert "criticised" in s.query and "main objection" in s.query
 
 
+def test_a_follow_up_carries_only_the_first_source_of_an_answer_naming_several():
+    aliases = {"Budapest": "budapest"}
+    history = [{"role": "user", "content": "How long can preserved data be kept?"},
+               {"role": "assistant", "content": "Up to a maximum of 90 days [1]. Under the Hanoi Convention (Art. 25(2)): "
+                "Where a State Party gives effect … [1]. Under the Budapest Convention (Art. 16(2)): Where a Party … [2]."}]
+    s = condense("And can it be extended?", history, lambda text: parse_refs(text, aliases))
+    assert s.refs.articles == (ArticleRef(25, 2),) and s.refs.docs == ()
+    plain = [history[0], {"role": "assistant", "content": "Article 16 of the Budapest Convention requires it [1]."}]
+    s = condense("And can it be extended?", plain, lambda text: parse_refs(text, aliases))
+    assert s.refs.articles == (ArticleRef(16),) and s.refs.docs == ("budapest",)
+
+
 @pytest.mark.parametrize("question, expected", [("And in Budapest?", True), ("Extended?", True),
                                                 ("What is illegal interception?", False)])
 def test_what_counts_as_a_follow_up(question, expected):

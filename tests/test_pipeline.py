@@ -76,6 +76,21 @@ def test_follow_up_uses_the_conversation(pipeline):
     assert "90 days" in answer.text
 
 
+def test_a_follow_up_to_a_real_answer_quotes_the_rest_of_its_paragraph(pipeline):
+    """The issue's example: "How long …?" then "And can it be extended?". The first answer quotes
+    the UN and the Budapest Conventions, each named; the follow-up carries the first one's article
+    (not Article 25 of the Budapest Convention, which pairing every name with every number gave)
+    and leads with the renewal sentence of the paragraph it quoted."""
+    first = pipeline.ask("How long can preserved data be kept?")
+    assert first.citations[0].label == "Art. 25(2)" and "Under the Budapest Convention" in first.text
+    history = [{"role": "user", "content": "How long can preserved data be kept?"},
+               {"role": "assistant", "content": first.text}]
+    again = pipeline.ask("And can it be extended?", history)
+    assert not again.refused
+    assert again.text.startswith("A State Party may provide for such an order to be subsequently renewed [1]."), again.text
+    assert again.citations[0].doc_id == "un-convention-against-cybercrime" and again.citations[0].label == "Art. 25(2)"
+
+
 @pytest.mark.parametrize(
     "question, reason_text",
     [

@@ -168,6 +168,7 @@ class Retriever:
         in_order = False
         # an article of another instrument ("Article 8 of the European Convention on Human Rights") is
         # not one of ours: nothing is pinned, and decide() says the documents do not include it
+        asked_articles = {r.article for r in self.parse(query).articles}  # named in the query's own words
         for ref in refs.articles if not refs.other else ():
             doc = doc_id or self._article_doc(ref, refs.docs)
             if ref.article not in self.articles.get(doc, set()):
@@ -184,8 +185,10 @@ class Retriever:
             ranked = self.index.search(query, k=len(rows), where=flt, query_vec=query_vec)
             named = {str(ref.article), str(ref.paragraph), ref.item}
             asked = {t for t in content_terms(query) if t not in named}
-            if not any(asked & self.features.row_terms(r) for r in rows):
-                # no word of the question tells the article's parts apart: the article, in its own order
+            if ref.article in asked_articles and not any(asked & self.features.row_terms(r) for r in rows):
+                # the question names the article and no word of it tells the article's parts apart:
+                # the article, in its own order (an article carried over from an earlier answer is
+                # not asked as a whole: "And can it be extended?" wants the sentence that says so)
                 top = max(h.score for h in ranked)
                 in_order = True
                 ranked = [replace(h, score=top) for h in sorted(ranked, key=lambda h: self.index.row[h.id])]

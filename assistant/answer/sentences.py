@@ -15,6 +15,10 @@ _ABBREV = re.compile(r"\b(?:art|arts|para|paras|no|nos|p|pp|e\.g|i\.e|cf|vol)\.$
 _LABEL_ONLY = re.compile(r"^\s*(?:\(?\d{1,3}[.)]|\(?[a-z]{1,4}\))\s*$", re.I)  # "1." or "(a)" opens a paragraph
 # a lettered item at the start of a line or unit: "(a) ", "b) "
 ITEM = re.compile(r"(?m)^\(?([a-z])\)\s")
+# what extractive.source_prefix puts before a quote from one of several documents ("Under the
+# Budapest Convention (Art. 16(2)): ", "In “Joint Statement …”: "), to take it off again or read it
+SOURCE_PREFIX = re.compile(r"^(?:Under the .{1,300}?\)|In “[^”]{1,300}”): ")
+_ANY_SOURCE_PREFIX = re.compile(r"(?:^|(?<=\s))Under the [^():]{1,120}\((?:Art|Annex|para)[^():]{0,40}(?:\([^()]{1,5}\))?\): ")
 _BARE_NUMBER = re.compile(r"^\d{1,3}\.$")
 _LEADING_NUMBER = re.compile(r"^\d{1,3}\.\s+(?=\S)")
 
@@ -57,6 +61,13 @@ def split_cited_sentences(text: str) -> list[tuple[str, list[int]]]:
     """Answer text -> [(sentence without markers, [cited numbers])], in order."""
     pieces = (parse_piece(p) for p in split_raw(text.strip()))
     return [(s, n) for s, n in pieces if s.strip(" .;")]
+
+
+def first_source(text: str) -> str:
+    """The first source prefix of an answer that names its documents ("Under the Hanoi Convention
+    (Art. 25(2)): "), or "" if it names none."""
+    m = _ANY_SOURCE_PREFIX.search(text)
+    return m.group(0) if m else ""
 
 
 def render(sentence: str, markers: list[int]) -> str:

@@ -69,6 +69,9 @@ class Tuning:
     title_penalty: float = knob(0.5, "penalty for a page title repeated as its first line")
     carry_weight: float = knob(0.3, "weight of a follow-up's earlier questions against its own words in choosing quotes")
     repeat_penalty: float = knob(0.5, "penalty for a quote the previous answer already gave (follow-ups ask for more)")
+    rest_bonus: float = knob(0.1, "bonus for a follow-up's sentences from the paragraphs the previous answer quoted, "
+                             "other than the quotes it gave (\"And can it be extended?\": the rest of the cited paragraph)",
+                             "hand-set; train multi-turn in sample unchanged at 0.1 and 0.2 (treaty eval eval/train.jsonl)")
     keep_ratio: float = knob(0.6, "further quotes need this share of the best sentence's score")
     # -- verify -----------------------------------------------------------------------------
     support_threshold: float = knob(0.5, "share of a sentence's content words its passage must hold",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from ..sentences import first_source
 from ..terms import content_terms
 from .refs import Refs
 
@@ -40,13 +41,18 @@ def condense(question: str, history: list[dict], parse) -> Standalone:
     if not history or not is_follow_up(question):
         return Standalone(question, question, refs)
     users = [t["content"] for t in history if t["role"] == "user"]
-    recent = [t["content"] for t in history[-2:]]
     chain: list[str] = []
     for earlier in reversed(users):  # back to the question that opened the topic
         chain.insert(0, earlier)
         if len(chain) >= MAX_CHAIN or not is_follow_up(earlier):
             break
     previous = " ".join(chain)
+    # an answer quoting several documents names each ("Under the Hanoi Convention (Art. 25(2)): …
+    # Under the Budapest Convention (Art. 16(2)): …"); read together, its article numbers and
+    # document names pair up wrongly (Article 25 of the Budapest Convention), so only the
+    # answer's first source is carried
+    recent = [first_source(t["content"]) or t["content"] if t["role"] == "assistant" else t["content"]
+              for t in history[-2:]]
     carried = parse(" ".join(recent))
     if not refs.articles and carried.articles:
         refs = replace(refs, articles=carried.articles)
