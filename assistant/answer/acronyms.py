@@ -28,7 +28,6 @@ MIN_LOWER = 3  # uses of a lower-case phrase before it counts as the acronym's l
 _WORD = re.compile(r"[A-Za-z][A-Za-z’']*(?:-[A-Za-z]+)*")
 # a phrase does not run across punctuation or a line ("… States Parties\nEach State Party …")
 _BREAK = re.compile(r"[\n.,;:!?()\[\]“”\"/|*#]+")
-_ACRONYM_WORD = re.compile(r"\b[A-Z]{2,8}s?\b")
 _ACRONYM = re.compile(r"\b([A-Z]{2,6})(?:s|’s|'s)?\b")
 
 
@@ -89,7 +88,7 @@ class Acronyms:
 
     def __init__(self, texts: list[str], limit: int = 20_000):
         texts = texts[:limit]  # a large library spells its acronyms out early; reading more costs ~3 s per 100k
-        used = {t for text in texts for t in tokenize(" ".join(_ACRONYM_WORD.findall(text)))}
+        used = {t for text in texts for t in tokenize(" ".join(m.group(1) for m in _ACRONYM.finditer(text)))}
         self.long = {a: f for a, f in discover(texts).items() if not set(tokenize(a)) <= used}
 
     def found(self, text: str) -> dict[str, str]:

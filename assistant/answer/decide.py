@@ -1,6 +1,6 @@
 """Every decision to answer or decline, and its wording: requests that are not questions
-about the documents, articles or chapters that do not exist, articles of instruments no document is, and questions the retrieved
-passages do not answer.
+about the documents, articles or chapters that do not exist, articles of instruments no
+document is, and questions the retrieved passages do not answer.
 
 Answerability is one fitted logistic model over evidence.py's features (similarity, term
 coverage, terms and names no document holds, a date or number asked for and absent), its

@@ -30,8 +30,7 @@ def _retrieved(turn: Turn) -> list[dict]:
 
 def _previous_quotes(history) -> list[str]:
     """The sentences of the last assistant answer (markers removed)."""
-    from .sentences import SOURCE_PREFIX
-    from .sentences import split_cited_sentences
+    from .sentences import SOURCE_PREFIX, split_cited_sentences
 
     last = next((t["content"] for t in reversed(history or ()) if t["role"] == "assistant"), "")
     # without the "Under the <document> (<label>): " / "In “<document>”: " naming a quote's document

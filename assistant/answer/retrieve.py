@@ -27,7 +27,7 @@ from .sentences import ITEM
 from .terms import IdfTable, asks_comparison, content_terms
 from .tuning import DEFAULT, Tuning
 from .types import Passage, Turn
-from .understand.refs import ArticleRef, Refs, doc_aliases, parse_refs
+from .understand.refs import ArticleRef, Refs, doc_aliases, parse_refs, title_words
 from .unit_vectors import UnitVectors
 
 
@@ -76,6 +76,7 @@ class Retrieval:
     missing_chapters: list[tuple[str, str, int]] = field(default_factory=list)  # (doc title, chapter, chapters)
     query_vec: Any = None  # the query's embedding, which the composer compares its units with
     in_order: bool = False  # a named article asked as a whole: its parts in their own order, none preferred
+    own: tuple[ArticleRef, ...] = ()  # the articles the query names in its own words (not inherited by a follow-up)
 
 
 class Retriever:
@@ -107,6 +108,7 @@ class Retriever:
             if m.get("section") == "article" and m.get("article"):
                 self.articles.setdefault(doc, set()).add(int(m["article"]))
         self.aliases = doc_aliases(self.titles, primary_doc, kinds)
+        self.title_words = title_words(self.titles)  # other instruments' articles are not ours (refs.py)
         self.chapter_contents = chapters_of(index.metadatas)  # doc_id -> numeral -> its articles (chapter_facts.py)
         self.chapters: dict[str, set[str]] = {doc: set(ch) for doc, ch in self.chapter_contents.items()}  # numerals
         # article title -> its content terms; defined term -> True
@@ -150,7 +152,7 @@ class Retriever:
         return self.short_titles.get(doc_id, doc_id)
 
     def parse(self, text: str) -> Refs:
-        return parse_refs(text, self.aliases, self.titles)
+        return parse_refs(text, self.aliases, self.title_words)
 
     def _article_doc(self, ref: ArticleRef, docs: tuple[str, ...]) -> str:
         candidates = [d for d in docs if d in self.articles] or [self.primary_doc]
@@ -168,7 +170,8 @@ class Retriever:
         in_order = False
         # an article of another instrument ("Article 8 of the European Convention on Human Rights") is
         # not one of ours: nothing is pinned, and decide() says the documents do not include it
-        asked_articles = {r.article for r in self.parse(query).articles}  # named in the query's own words
+        own = self.parse(query).articles  # named in the query's own words
+        asked_articles = {r.article for r in own}
         for ref in refs.articles if not refs.other else ():
             doc = doc_id or self._article_doc(ref, refs.docs)
             if ref.article not in self.articles.get(doc, set()):
@@ -204,7 +207,7 @@ class Retriever:
         no_chapter = [(self.doc_title(doc), c, len(self.chapters[doc])) for c in refs.chapters
                       if doc in self.chapters and c not in self.chapters[doc]]
         return Retrieval(query, hits, refs, pinned=min(len(pinned), len(hits)), missing=missing,
-                         missing_chapters=no_chapter, query_vec=query_vec, in_order=in_order)
+                         missing_chapters=no_chapter, query_vec=query_vec, in_order=in_order, own=own)
 
 
     def rank(self, query: str, refs: Refs, query_vec, k: int, where=None) -> list[Hit]:
@@ -255,8 +258,7 @@ def passages_for(retrieval: Retrieval, retriever: Retriever) -> tuple[list[Passa
     facts += chapter_contents_hits(retrieval.query, retrieval.refs.chapters, doc, retriever.chapter_contents,
                                    retriever.index, hits[0].score if hits else 0.0, len(hits) + len(facts) + 1)
     index = retriever.index
-    # named in the question's own words (not inherited from an earlier answer by a follow-up)
-    own = retriever.parse(retrieval.query).articles
+    own = retrieval.own  # named in the question's own words (not inherited from an earlier answer by a follow-up)
     paragraphs = {(r.article, r.paragraph) for r in own if r.paragraph}
     items = {(r.article, r.paragraph): r.item for r in own if r.item}
 

@@ -77,10 +77,9 @@ def _fit_one(X: np.ndarray, y: np.ndarray, names, target_fd: float, c: float,
 
     fitted = model().fit(X, y)
     w = {name: round(float(v), 4) for name, v in zip(names, fitted.coef_[0], strict=True)}
-    p = fitted.predict_proba(X)[:, 1]
+    p = fitted.predict_proba(X)[:, 1]  # kept only for a fold whose other rows lack a class
     fold = np.arange(len(y)) % inner_folds
     if min(np.bincount(y.astype(int), minlength=2)) >= inner_folds:
-        p = np.zeros(len(y))
         for f in range(inner_folds):
             held = fold == f
             if len(set(y[~held].tolist())) == 2:

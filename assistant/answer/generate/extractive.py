@@ -72,18 +72,19 @@ def score_units(question: str, passages: list[Passage], idf: IdfTable, t: Tuning
     definition = asks_definition(question)
     scored: list[Unit] = []
     top = max((p.score for p in passages), default=0.0)
-    # the paragraphs the previous answer quoted from: a follow-up asks for more of them
-    quoted = {p.n for p in passages for text in units(p.text) if text.rstrip(".;: ") in avoid} if avoid else set()
     for rank, p in enumerate(passages):
+        texts = units(p.text)
+        # a paragraph the previous answer quoted from: a follow-up asks for more of it
+        quoted = bool(avoid) and any(x.rstrip(".;: ") in avoid for x in texts)
         # how far the ranker put this passage behind the first one (1.0 for the first)
         confidence = math.exp(max(p.score - top, -10.0)) if t.rank_by_score else 1.0 / (1 + rank)
         about = t.about_weight * coverage(terms + old, p.context, idf) if p.context else 0.0
-        for pos, text in enumerate(units(p.text)):
+        for pos, text in enumerate(texts):
             words = len(text.split())
             cov = coverage(terms, text, idf) + (t.carry_weight * coverage(old, text, idf) if old else 0.0)
             if text.rstrip(".;: ") in avoid:
                 cov -= t.repeat_penalty
-            elif p.n in quoted:
+            elif quoted:
                 cov += t.rest_bonus
             s = cov + about + t.rank_weight * confidence + (t.lead_bonus if pos == 0 else 0.0)
             s += t.unit_sim_weight * similarity.get((p.n, pos), 0.0)
@@ -174,8 +175,6 @@ def _with_items(chosen: list[Unit], scored: list[Unit], max_words: int) -> list[
 
 
 _SHORT_NAME = re.compile(r"\(([^()]{3,60})\)\s*$")  # "Convention on Cybercrime (Budapest Convention)"
-
-
 
 
 def _short_name(p: Passage) -> str:

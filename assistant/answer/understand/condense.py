@@ -51,7 +51,7 @@ def condense(question: str, history: list[dict], parse) -> Standalone:
     # Under the Budapest Convention (Art. 16(2)): …"); read together, its article numbers and
     # document names pair up wrongly (Article 25 of the Budapest Convention), so only the
     # answer's first source is carried
-    recent = [first_source(t["content"]) or t["content"] if t["role"] == "assistant" else t["content"]
+    recent = [(first_source(t["content"]) or t["content"]) if t["role"] == "assistant" else t["content"]
               for t in history[-2:]]
     carried = parse(" ".join(recent))
     if not refs.articles and carried.articles:

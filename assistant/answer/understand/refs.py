@@ -147,25 +147,31 @@ _NOT_DISTINCT = frozenset("un united nations international convention treaty act
                           "against in eu uk us new".split())
 
 
-def other_instruments(text: str, titles: dict[str, str]) -> tuple[str, ...]:
-    """Names of instruments the question cites an article of that no document in `titles`
-    (doc_id -> title and short title) is: a name is ours when its distinguishing words (not
-    "Convention", "UN", …) are all in one document's title."""
+def title_words(titles: dict[str, str]) -> list[frozenset[str]]:
+    """Each document's title words, lower case (doc_id -> title and short title): what
+    `other_instruments` checks a name against; computed once per index version."""
+    return [frozenset(w.lower() for w in re.findall(r"[A-Za-z0-9]+", t)) for t in titles.values()]
+
+
+def other_instruments(text: str, titles: list[frozenset[str]]) -> tuple[str, ...]:
+    """Names of instruments the question cites an article of that no document is (`titles`: each
+    document's `title_words`): a name is ours when its distinguishing words (not "Convention",
+    "UN", …) are all in one document's title."""
     if not titles:
         return ()
-    title_words = [set(w.lower() for w in re.findall(r"[A-Za-z0-9]+", t)) for t in titles.values()]
     out = []
     for m in _OF_INSTRUMENT.finditer(text):
         name = m.group("name").strip()
         if not name[:1].isupper() or not (_INSTRUMENT_NOUN.search(name) or _ACRONYM_NAME.match(name)):
             continue
         distinct = {w.lower() for w in re.findall(r"[A-Za-z0-9]+", name)} - _NOT_DISTINCT
-        if distinct and not any(distinct <= words for words in title_words) and name not in out:
+        if distinct and not any(distinct <= words for words in titles) and name not in out:
             out.append(name)
     return tuple(out)
 
 
-def parse_refs(text: str, aliases: dict[str, str] | None = None, titles: dict[str, str] | None = None) -> Refs:
+def parse_refs(text: str, aliases: dict[str, str] | None = None, titles: list[frozenset[str]] | None = None) -> Refs:
+    """`titles`: the documents' `title_words`, to tell another instrument's articles from ours."""
     sections = tuple(name for name, rx in _SECTIONS.items() if rx.search(text))
     chapters = []
     for m in _CHAPTER.finditer(text):
@@ -177,4 +183,4 @@ def parse_refs(text: str, aliases: dict[str, str] | None = None, titles: dict[st
         if doc and doc not in docs:
             docs.append(doc)
     return Refs(article_refs(text) or _any_language_refs(text), sections, tuple(chapters), tuple(docs),
-                other_instruments(text, titles or {}))
+                other_instruments(text, titles or []))
