@@ -54,6 +54,12 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr = Field(SecretStr("not-needed"), description="API key for the endpoint (never logged).")
     llm_timeout: float = Field(120.0, description="Seconds to wait for the LLM endpoint.")
     llm_max_tokens: int = Field(300, description="Upper bound on generated tokens.")
+    llm_fallback: bool = Field(
+        True,
+        description="With openai or local: when verification removes every sentence the model wrote (and the model "
+        "did not say the documents do not answer), show the extractive answer instead of declining "
+        "(`fallback` in the answer says so).",
+    )
     local_model_dir: Path = Field(
         Path.home() / ".cache" / "treaty-assistant",
         description="Where the packaged local GGUF model is assembled.",

@@ -62,6 +62,7 @@ class Answer:
     suggestions: list[str] = field(default_factory=list)  # with a decline: questions the documents answer
     decline_reason: str = ""  # task | missing_article | missing_chapter | missing_document | unsupported, when refused
     lang: str = "en"  # the question's language (en, fr, es, ru, ar, zh)
+    fallback: str = ""  # "extractive" when an LLM's sentences all failed verification and the quotes are shown
 
     def as_dict(self) -> dict:
         return {
@@ -78,4 +79,5 @@ class Answer:
             "suggestions": list(self.suggestions),
             "decline_reason": self.decline_reason,
             "lang": self.lang,
+            "fallback": self.fallback,
         }

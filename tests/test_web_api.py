@@ -19,7 +19,7 @@ ALLOWED = "http://127.0.0.1:9911"
 OTHER = "http://127.0.0.1:9922"
 QUESTION = "What does Article 25 say?"
 ANSWER_KEYS = {"answer", "citations", "refused", "corpus_version", "timings_ms", "question", "standalone_question",
-               "generator", "retrieved", "unverified", "suggestions", "decline_reason", "lang"}
+               "generator", "retrieved", "unverified", "suggestions", "decline_reason", "lang", "fallback"}
 CITATION_KEYS = {"n", "doc_id", "doc_title", "label", "article", "paragraph", "quote", "source_url", "chunk_id",
                  "section", "passage", "doc_short_title", "article_title"}
 

@@ -13,6 +13,7 @@ from langchain_core.runnables import RunnableGenerator, RunnableLambda
 
 from ..models import Answer
 from .decide import decide_stage, is_task_request
+from .generate.extractive import ExtractiveGenerator
 from .respond import respond
 from .retrieve import retrieve_stage
 from .tuning import DEFAULT, Tuning
@@ -23,11 +24,17 @@ from .understand import understand
 class AnswerPipeline:
     """One question (with history) in, a verified, cited `Answer` out."""
 
-    def __init__(self, container, generator: Generator, tuning: Tuning | None = None):
+    def __init__(self, container, generator: Generator, tuning: Tuning | None = None, fallback: bool | None = None):
+        """`fallback`: show the extractive answer when verification removes every sentence an LLM
+        wrote (None: settings.llm_fallback)."""
         self.container = container
         self.settings = container.settings
         self.generator = generator
         self.tuning = tuning or getattr(container, "tuning", None) or DEFAULT
+        # an LLM answer that verification empties is replaced by the quotes (settings.llm_fallback)
+        self.fallback = (ExtractiveGenerator(tuning=self.tuning)
+                         if generator.name != "extractive" and (self.settings.llm_fallback if fallback is None else fallback)
+                         else None)
         self.chain = (
             RunnableLambda(self._understand, name="understand")
             | RunnableLambda(lambda t: retrieve_stage(t, skip=is_task_request(t.question)), name="retrieve")
@@ -41,7 +48,7 @@ class AnswerPipeline:
 
     def _respond(self, turns: Iterator[Turn]) -> Iterator[dict]:
         for turn in turns:
-            yield from respond(turn, self.generator, self.tuning)
+            yield from respond(turn, self.generator, self.tuning, self.fallback)
 
     def stream(self, question: str, history: list[dict] | None = None) -> Iterator[dict]:
         yield from self.chain.stream(Turn(question=question, history=history, t0=time.perf_counter()))

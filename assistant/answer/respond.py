@@ -12,7 +12,7 @@ from ..i18n import question_lang, quote_lead
 from ..models import Answer, source_id
 from .citations import Numbering, build_citations
 from .decide import decline_text, suggestions
-from .prompts import SYSTEM_PROMPT, passage_label
+from .prompts import NO_ANSWER, SYSTEM_PROMPT, passage_label
 from .tuning import Tuning
 from .types import Decision, Generator, Turn
 from .verify import verified_sentences
@@ -37,36 +37,60 @@ def _previous_quotes(history) -> list[str]:
     return [SOURCE_PREFIX.sub("", sentence).rstrip(".") for sentence, _ in split_cited_sentences(last)]
 
 
-def respond(turn: Turn, generator: Generator, tuning: Tuning) -> Iterator[dict]:
+def _context(turn: Turn, tuning: Tuning, extractive: bool) -> dict:
+    """What a generator reads beside the passages (the extractive one: the question's vector,
+    the earlier answer's quotes to avoid)."""
+    s = turn.standalone
+    context = {"idf": turn.retriever.idf, "tuning": tuning, "query_vec": turn.retrieval.query_vec,
+               "unit_vectors": getattr(turn.retriever, "unit_vectors", None)}
+    if turn.retrieval.in_order:  # an article asked as a whole: no sentence of it is preferred by meaning
+        context["query_vec"] = None
+    elif s.follow_up and tuning.unit_sim_weight and extractive:
+        # the composer reads the follow-up's own words (the earlier ones are `carried`, weighed less)
+        context["query_vec"] = turn.retriever.index.embedder.embed_query(turn.question)
+    if s.follow_up:
+        context["carried"] = s.query[len(turn.question):].strip()
+        context["avoid"] = _previous_quotes(turn.history)
+    return context
+
+
+def _says_no_answer(sentences: list[str]) -> bool:
+    """Did the model write the prompt's no-answer sentence (its own "I don't know": a decline)?"""
+    target = NO_ANSWER.lower().rstrip(".")
+    return any(target in " ".join(s.lower().split()) for s in sentences)
+
+
+def respond(turn: Turn, generator: Generator, tuning: Tuning, fallback: Generator | None = None) -> Iterator[dict]:
+    """`fallback`: the generator whose answer is shown when verification removes every sentence
+    `generator` wrote and the model did not say the documents do not answer (None: decline)."""
     t_gen = time.perf_counter()
     decision: Decision = turn.decision
     numbering, removed = Numbering(), []
     lang = question_lang(turn.question, turn.history)
     lead = quote_lead(lang) if lang != "en" else ""  # one line in the question's language: quotes stay English
+    used = ""
     if not decision.decline:
         s = turn.standalone
-        context = {"idf": turn.retriever.idf, "tuning": tuning, "query_vec": turn.retrieval.query_vec,
-                   "unit_vectors": getattr(turn.retriever, "unit_vectors", None)}
-        if turn.retrieval.in_order:  # an article asked as a whole: no sentence of it is preferred by meaning
-            context["query_vec"] = None
-        elif s.follow_up and tuning.unit_sim_weight and generator.name == "extractive":
-            # the composer reads the follow-up's own words (the earlier ones are `carried`, weighed less)
-            context["query_vec"] = turn.retriever.index.embedder.embed_query(turn.question)
-        if s.follow_up:
-            context["carried"] = s.query[len(turn.question):].strip()
-            context["avoid"] = _previous_quotes(turn.history)
         # a passage's header (document, article, chapter) and the label line the model is shown
         # above it are metadata: citable with it, but a sentence must say something of the text;
         # a document-facts passage (doc_facts.py) is that metadata: its text is all there is
         passages = {p.n: ("" if p.metadata else f"{passage_label(p)}\n{p.header}", p.text) for p in turn.passages}
-        query = turn.question if generator.name == "extractive" or not s.follow_up else s.query
-        deltas = generator.stream(query, list(turn.passages), context)
-        for kind, sentence, ns in verified_sentences(deltas, passages, SYSTEM_PROMPT, tuning.support_threshold):
-            if kind == "removed":
-                removed.append(sentence)
-            elif (text := numbering.add(sentence, ns)) is not None:
-                first = len(numbering.kept) == 1
-                yield {"type": "delta", "text": (f"{lead} " if first and lead else "" if first else " ") + text}
+        runs = [generator]
+        if fallback is not None and fallback.name != generator.name:
+            runs.append(fallback)
+        for gen in runs:
+            if gen is fallback and (numbering.kept or _says_no_answer(removed)):
+                break
+            extractive = gen.name == "extractive"
+            query = turn.question if extractive or not s.follow_up else s.query
+            deltas = gen.stream(query, list(turn.passages), _context(turn, tuning, extractive))
+            for kind, sentence, ns in verified_sentences(deltas, passages, SYSTEM_PROMPT, tuning.support_threshold):
+                if kind == "removed":
+                    removed.append(sentence)
+                elif (text := numbering.add(sentence, ns)) is not None:
+                    first = len(numbering.kept) == 1
+                    used = gen.name
+                    yield {"type": "delta", "text": (f"{lead} " if first and lead else "" if first else " ") + text}
     suggested: list[str] = []
     refused = decision.decline or not numbering.kept
     if refused:
@@ -90,5 +114,6 @@ def respond(turn: Turn, generator: Generator, tuning: Tuning) -> Iterator[dict]:
         question=turn.question, standalone_question=turn.standalone.query, generator=generator.name,
         retrieved=_retrieved(turn), unverified=removed, suggestions=suggested,
         decline_reason=decision.reason if refused else "", lang=lang,
+        fallback=used if used and used != generator.name else "",
     )
     yield {"type": "done", "answer": answer.as_dict(), "_answer": answer, "decline_reason": decision.reason}
