@@ -30,9 +30,7 @@ FOREIGN = (*(f"foreign_{f}" for f in BASE), "foreign_top_score")
 DECLINE_FEATURES = BASE + FOREIGN
 # capitalised words or acronyms, words with digits ("NIS2", "108"), not the question's first word
 _NAMEISH = re.compile(r"(?<!^)(?<![.?!]\s)\b(?:[A-Z][A-Za-z0-9’'-]+|[a-z]*\d[\w-]*)")
-# several capitalised words in a row ("Human Rights Watch", "North Korea"), not from a sentence's first
-# word, which is capitalised whatever it is ("Does the UN treaty …" names no "Does the UN")
-_MULTI_NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][\w’'-]+(?:\s+(?:(?:of|on|for|and|the)\s*)?[A-Z][\w’'-]+)+")
+_MULTI_NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+(?:(?:of|on|for|and|the)\s*)?[A-Z][\w’'-]+)+")
 
 
 def _unknown_share(terms: list[str], idf: IdfTable) -> float:
