@@ -1,5 +1,6 @@
 """The last stage: the generator's text, checked sentence by sentence (verify.py), numbered
-(citations.py) and streamed as events, ending with the whole `Answer`; or the decline.
+(citations.py) and streamed as events, ending with the whole `Answer`; or the decline. A partial
+answer opens with one uncited line saying what the documents do not hold (gaps.py).
 
 Stream events: {"type": "delta", "text"} … {"type": "citations", "citations"} {"type": "done", "answer"}.
 """
@@ -8,10 +9,11 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 
-from ..i18n import question_lang, quote_lead
+from ..i18n import question_lang, quote_lead, t
 from ..models import Answer, source_id
 from .citations import Numbering, build_citations
 from .decide import decline_text, suggestions
+from .gaps import find_gap
 from .prompts import NO_ANSWER, SYSTEM_PROMPT, passage_label
 from .tuning import Tuning
 from .types import Decision, Generator, Turn
@@ -68,6 +70,10 @@ def respond(turn: Turn, generator: Generator, tuning: Tuning, fallback: Generato
     numbering, removed = Numbering(), []
     lang = question_lang(turn.question, turn.history)
     lead = quote_lead(lang) if lang != "en" else ""  # one line in the question's language: quotes stay English
+    gap = find_gap(turn.question, list(turn.passages)) if not decision.decline else None
+    if gap is not None:  # a partial answer says first what the documents do not hold
+        note = t(f"gap_{gap.kind}", lang, term=gap.term)
+        lead = f"{note} {lead}".strip()
     used = ""
     if not decision.decline:
         s = turn.standalone

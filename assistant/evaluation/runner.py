@@ -33,8 +33,8 @@ def cited_sentences(answer: str, citations: list[dict], lang: str = "en") -> lis
     from ..i18n import quote_lead
 
     lead = quote_lead(lang) if lang != "en" else ""
-    if lead and answer.startswith(lead):
-        answer = answer[len(lead):]
+    if lead and lead in answer:  # after a partial answer's uncited note, if any (answer/gaps.py)
+        answer = answer.replace(lead, "", 1)
 
     passages = {c.get("n"): f"{c.get('doc_short_title') or c.get('doc_title', '')}, {c.get('label', '')} "
                              f"{c.get('article_title', '')}\n"

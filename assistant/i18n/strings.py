@@ -65,6 +65,35 @@ STRINGS: dict[str, dict[str, str]] = {
         "ru": "Документы составлены на {doc_lang} языке; они цитируются дословно:",
         "ar": "الوثائق باللغة {doc_lang}، ويُقتبس نصها كما ورد فيها:",
         "zh": "文件为{doc_lang}，以下按原文引用："},
+    # partial answers (answer/gaps.py): what the question asks that the quoted passages do not hold
+    "gap_definition": {
+        "en": "The documents do not define “{term}” as such; the closest provisions follow.",
+        "fr": "Les documents ne définissent pas « {term} » en tant que tel ; les dispositions les plus proches suivent.",
+        "es": "Los documentos no definen «{term}» como tal; siguen las disposiciones más cercanas.",
+        "ru": "В документах нет определения «{term}» как такового; ниже приведены наиболее близкие положения.",
+        "ar": "لا تعرّف الوثائق «{term}» بحد ذاته؛ وفيما يلي أقرب الأحكام.",
+        "zh": "文件没有对“{term}”本身作出定义；以下是最相关的条款。"},
+    "gap_penalty": {
+        "en": "The documents set no specific penalty (no prison term or amount); the closest provisions follow.",
+        "fr": "Les documents ne fixent aucune peine précise (ni durée d'emprisonnement ni montant) ; les dispositions les plus proches suivent.",
+        "es": "Los documentos no fijan una pena concreta (ni plazo de prisión ni cuantía); siguen las disposiciones más cercanas.",
+        "ru": "В документах не установлено конкретное наказание (ни срок лишения свободы, ни сумма); ниже приведены наиболее близкие положения.",
+        "ar": "لا تحدد الوثائق عقوبة بعينها (لا مدة سجن ولا مبلغاً)؛ وفيما يلي أقرب الأحكام.",
+        "zh": "文件没有规定具体刑罚（既无刑期也无金额）；以下是最相关的条款。"},
+    "gap_number": {
+        "en": "The documents give no number for this; the closest provisions follow.",
+        "fr": "Les documents ne donnent aucun nombre à ce sujet ; les dispositions les plus proches suivent.",
+        "es": "Los documentos no dan ninguna cifra al respecto; siguen las disposiciones más cercanas.",
+        "ru": "В документах нет числа по этому вопросу; ниже приведены наиболее близкие положения.",
+        "ar": "لا تذكر الوثائق أي عدد بهذا الشأن؛ وفيما يلي أقرب الأحكام.",
+        "zh": "文件没有给出相关数字；以下是最相关的条款。"},
+    "gap_date": {
+        "en": "The documents give no date for this; the closest provisions follow.",
+        "fr": "Les documents ne donnent aucune date à ce sujet ; les dispositions les plus proches suivent.",
+        "es": "Los documentos no dan ninguna fecha al respecto; siguen las disposiciones más cercanas.",
+        "ru": "В документах нет даты по этому вопросу; ниже приведены наиболее близкие положения.",
+        "ar": "لا تذكر الوثائق أي تاريخ بهذا الشأن؛ وفيما يلي أقرب الأحكام.",
+        "zh": "文件没有给出相关日期；以下是最相关的条款。"},
     "sources": {"en": "Sources", "fr": "Sources", "es": "Fuentes", "ru": "Источники", "ar": "المصادر", "zh": "来源"},
     "sources_title": {
         "en": "Sources ({n}) · corpus version {version}", "fr": "Sources ({n}) · version du corpus {version}",
