@@ -59,3 +59,24 @@ def test_a_broken_tuning_file_is_one_clear_error(tmp_path):
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1].startswith(f"Error: Tuning file {bad} is not valid")
     assert "run `treaty tune`" in result.stderr
+
+
+def test_the_questions_the_chats_rules_decline_are_left_out_of_the_fit(container):
+    """tune fits the answerability model on what the chat's model decides: a question a rule
+    declines (a missing article, "today") is marked, one the model decides is not."""
+    from assistant.answer.decide import rule_decision
+    from assistant.evaluation.dataset import EvalQuestion
+    from assistant.tune.decline_fit import rule_decided
+    from assistant.tune.examples import build_examples
+
+    rows = [("What is the weather in Hanoi today?", False), ("What does Article 99 say?", False),
+            ("How tall is Mount Everest?", False), ("What is illegal interception?", True)]
+    questions = [EvalQuestion(id=f"r{i}", question=q, answerable=a) for i, (q, a) in enumerate(rows)]
+    examples = build_examples(questions, container)
+    assert [rule_decided(ex) for ex in examples] == [True, True, False, False]
+    pipeline = container.pipeline("extractive")
+    for (q, _), ex in zip(rows, examples, strict=True):  # the same rules as the chat's decision
+        answer = pipeline.ask(q)
+        retrieval = container.retriever().retrieve(q)
+        assert (rule_decision(q, retrieval) is not None) == rule_decided(ex), q
+        assert answer.refused or not rule_decided(ex)

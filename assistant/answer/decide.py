@@ -120,24 +120,34 @@ def decline_probability(x, tuning: Tuning) -> float:
     return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
 
-def decide(question: str, query: str, retrieval, passages: list[Passage], idf: IdfTable, tuning: Tuning,
-           closest_sentence=None) -> Decision:
-    """Answer or decline, and why. `retrieval` is None for requests that are not questions;
-    `closest_sentence(texts, query, query_vec)`: how close the closest sentence of the passages
-    comes to the question (Retriever.closest_sentence; 0.0 without it)."""
+def rule_decision(question: str, retrieval) -> Decision | None:
+    """The declines decided by rule, before any model: not a question about the documents, an
+    article, chapter or instrument that is not there, the present moment; None for the rest.
+    `treaty tune` leaves the questions these decide out of the answerability fit (tune/examples.py)."""
     if retrieval is None or is_task_request(question):
         return Decision(True, "task")
     if retrieval.missing and not retrieval.pinned:
         return Decision(True, "missing_article", retrieval.missing[0].describe())
     if retrieval.refs.other and not retrieval.pinned:  # "Article 8 of the European Convention on Human Rights"
         return Decision(True, "missing_document", f"The documents do not include the {retrieval.refs.other[0]}.")
-    if not passages:
-        return Decision(True, "unsupported", "nothing retrieved")
     if retrieval.missing_chapters:
         title, chapter, count = retrieval.missing_chapters[0]
         return Decision(True, "missing_chapter", f"The {title} has {count} chapters; there is no Chapter {chapter}.")
     if not retrieval.pinned and _PRESENT_MOMENT.search(question):
         return Decision(True, "unsupported", "asks about the present moment; the documents are a fixed snapshot")
+    return None
+
+
+def decide(question: str, query: str, retrieval, passages: list[Passage], idf: IdfTable, tuning: Tuning,
+           closest_sentence=None) -> Decision:
+    """Answer or decline, and why. `retrieval` is None for requests that are not questions;
+    `closest_sentence(texts, query, query_vec)`: how close the closest sentence of the passages
+    comes to the question (Retriever.closest_sentence; 0.0 without it)."""
+    rule = rule_decision(question, retrieval)
+    if rule is not None:
+        return rule
+    if not passages:
+        return Decision(True, "unsupported", "nothing retrieved")
     if not retrieval.pinned:  # a question naming an article is answered from that article
         texts = [p.text for p in passages]
         best_unit = closest_sentence(texts, query, retrieval.query_vec) if closest_sentence else 0.0

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..answer.decide import rule_decision
 from ..answer.types import Turn
 from ..answer.understand import understand
 from ..evaluation.metrics import matches_any
@@ -30,7 +31,7 @@ class Example:
     pinned_positive: list[bool]
     query: str = ""
     question: str = ""
-    rule_decline: bool = False  # a named article or chapter the document does not have
+    rule_decline: bool = False  # a rule of decide.rule_decision declines it (a missing article, "today", …)
     query_vec: np.ndarray | None = None  # the (condensed) question's embedding
     vectors: np.ndarray | None = None  # the candidates' stored vectors: the query adapter is fitted on them
     foreign: bool = False  # not in English: the FOREIGN ranking columns are filled, the foreign decline model applies
@@ -57,7 +58,7 @@ def build_examples(questions, container) -> list[Example]:
         ret = retriever.retrieve(s.query, refs=s.refs, query_vec=qvec)
         if s.refs.articles:
             pinned = [index.row[h.id] for h in ret.hits[: ret.pinned]]
-        rule = bool((ret.missing and not ret.pinned) or ret.missing_chapters or (ret.refs.other and not ret.pinned))
+        rule = rule_decision(turn.question, ret) is not None  # the chat's rules decide it, not the model
         positive = np.array([matches_any(list(q.expected_sources), row_source(index, r)) for r in cands.rows])
         out.append(Example(q.id, q.category or ("answerable" if q.answerable else "unanswerable"), q.answerable,
                            tuple(q.expected_sources), cands.rows, cands.X, positive, pinned,
