@@ -96,3 +96,10 @@ def test_a_term_the_documents_define_gets_no_note(pipeline):
     answer = pipeline.ask("How is electronic data defined in the UN convention?")
     assert not answer.refused and not answer.text.startswith("The documents do not")
     assert "electronic data" in answer.text.lower()
+
+
+def test_a_question_in_another_language_gets_no_note(pipeline):
+    # "¿Cómo se define el delito?": the English grammar checks would read "el delito" as the term
+    answer = pipeline.ask("¿Cómo se define el ciberterrorismo en la convención?")
+    assert not answer.text.startswith(t("gap_definition", "es", term="ciberterrorismo")[:20])
+    assert "no definen" not in answer.text

@@ -70,7 +70,9 @@ def respond(turn: Turn, generator: Generator, tuning: Tuning, fallback: Generato
     numbering, removed = Numbering(), []
     lang = question_lang(turn.question, turn.history)
     lead = quote_lead(lang) if lang != "en" else ""  # one line in the question's language: quotes stay English
-    gap = find_gap(turn.question, list(turn.passages)) if not decision.decline else None
+    # English questions only: the checks read English grammar, and a term asked in another language
+    # cannot be looked up among the English text's definitions
+    gap = find_gap(turn.question, list(turn.passages)) if not decision.decline and lang == "en" else None
     if gap is not None:  # a partial answer says first what the documents do not hold
         note = t(f"gap_{gap.kind}", lang, term=gap.term)
         lead = f"{note} {lead}".strip()
