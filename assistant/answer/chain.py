@@ -32,9 +32,8 @@ class AnswerPipeline:
         self.generator = generator
         self.tuning = tuning or getattr(container, "tuning", None) or DEFAULT
         # an LLM answer that verification empties is replaced by the quotes (settings.llm_fallback)
-        self.fallback = (ExtractiveGenerator(tuning=self.tuning)
-                         if generator.name != "extractive" and (self.settings.llm_fallback if fallback is None else fallback)
-                         else None)
+        use_fallback = self.settings.llm_fallback if fallback is None else fallback
+        self.fallback = ExtractiveGenerator(tuning=self.tuning) if use_fallback and generator.name != "extractive" else None
         self.chain = (
             RunnableLambda(self._understand, name="understand")
             | RunnableLambda(lambda t: retrieve_stage(t, skip=is_task_request(t.question)), name="retrieve")

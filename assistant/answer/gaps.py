@@ -2,7 +2,7 @@
 in one uncited line before the quotes ("The documents do not define “cybercrime” as such; the
 closest provisions follow.").
 
-Three kinds, each read from the question's grammar and checked against the passages:
+Four kinds, each read from the question's grammar and checked against the passages:
 - a definition of a named term ("How does the Convention define cybercrime?", "What does
   'hacking' mean?") where no passage defines it ('"Electronic data" shall mean …');
 - a count ("How many … ?") where no passage holds any number at all (digits, number words,

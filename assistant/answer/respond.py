@@ -76,19 +76,15 @@ def respond(turn: Turn, generator: Generator, tuning: Tuning, fallback: Generato
     if gap is not None:  # a partial answer says first what the documents do not hold
         note = t(f"gap_{gap.kind}", lang, term=gap.term)
         lead = f"{note} {lead}".strip()
-    used = ""
+    used = ""  # the fallback's name, when its answer is the one shown
     if not decision.decline:
         s = turn.standalone
         # a passage's header (document, article, chapter) and the label line the model is shown
         # above it are metadata: citable with it, but a sentence must say something of the text;
         # a document-facts passage (doc_facts.py) is that metadata: its text is all there is
         passages = {p.n: ("" if p.metadata else f"{passage_label(p)}\n{p.header}", p.text) for p in turn.passages}
-        runs = [generator]
-        if fallback is not None and fallback.name != generator.name:
-            runs.append(fallback)
-        for gen in runs:
-            if gen is fallback and (numbering.kept or _says_no_answer(removed)):
-                break
+
+        def run(gen: Generator) -> Iterator[dict]:
             extractive = gen.name == "extractive"
             query = turn.question if extractive or not s.follow_up else s.query
             deltas = gen.stream(query, list(turn.passages), _context(turn, tuning, extractive))
@@ -97,8 +93,13 @@ def respond(turn: Turn, generator: Generator, tuning: Tuning, fallback: Generato
                     removed.append(sentence)
                 elif (text := numbering.add(sentence, ns)) is not None:
                     first = len(numbering.kept) == 1
-                    used = gen.name
                     yield {"type": "delta", "text": (f"{lead} " if first and lead else "" if first else " ") + text}
+
+        yield from run(generator)
+        if (fallback is not None and fallback.name != generator.name and not numbering.kept
+                and not _says_no_answer(removed)):
+            yield from run(fallback)
+            used = fallback.name if numbering.kept else ""
     suggested: list[str] = []
     refused = decision.decline or not numbering.kept
     if refused:
@@ -122,6 +123,6 @@ def respond(turn: Turn, generator: Generator, tuning: Tuning, fallback: Generato
         question=turn.question, standalone_question=turn.standalone.query, generator=generator.name,
         retrieved=_retrieved(turn), unverified=removed, suggestions=suggested,
         decline_reason=decision.reason if refused else "", lang=lang,
-        fallback=used if used and used != generator.name else "",
+        fallback=used,
     )
     yield {"type": "done", "answer": answer.as_dict(), "_answer": answer, "decline_reason": decision.reason}
